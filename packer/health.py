@@ -1,0 +1,46 @@
+"""GET /healthz: is the database and the channel layer reachable? JSON, no login."""
+
+import time
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "vendor": connection.vendor}
+
+
+def check_channel_layer():
+    layer = get_channel_layer()
+    if layer is None:
+        raise RuntimeError("no channel layer configured")
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.send)(channel, {"type": "health.ping"})
+    message = async_to_sync(layer.receive)(channel)
+    if message.get("type") != "health.ping":
+        raise RuntimeError("channel layer returned an unexpected message")
+    return {"ok": True, "backend": type(layer).__name__}
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when every dependency answers, 503 naming the one that does not."""
+    result, healthy = {}, True
+    for name, check in (("database", check_database), ("channel_layer", check_channel_layer)):
+        started = time.perf_counter()
+        try:
+            result[name] = check()
+        except Exception as exc:  # noqa: BLE001 - a health check reports any failure
+            healthy = False
+            result[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        result[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    result["status"] = "ok" if healthy else "unavailable"
+    return JsonResponse(result, status=200 if healthy else 503)

@@ -1,0 +1,304 @@
+"""Clients, their settings and SKU mappings, workers and stations.
+
+Constraints live in the database: a client code that breaks the rules of scenario 35, or a
+second mapping of the same (normalised) barcode for a client, is refused by the database itself.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from profiles.normalize import normalize_barcode
+
+CLIENT_CODE_MAX = 10
+CLIENT_CODE_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
+# Windows reserved device names: the old app made a folder CLIENT_{code} per client, and these
+# names are still refused so that exports to a share keep working.
+RESERVED_DEVICE_NAMES = (
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{i}" for i in range(1, 10)]
+    + [f"LPT{i}" for i in range(1, 10)]
+)
+
+
+def validate_client_code(value):
+    """Explain in words why a client code is refused (scenario 35)."""
+    if not value:
+        raise ValidationError(_("A client code is required."), code="required")
+    if len(value) > CLIENT_CODE_MAX:
+        raise ValidationError(
+            _("A client code has at most %(max)d characters."), code="too_long",
+            params={"max": CLIENT_CODE_MAX},
+        )
+    if not CLIENT_CODE_RE.match(value):
+        raise ValidationError(
+            _("A client code may contain only capital letters A–Z, digits and '_'."),
+            code="characters",
+        )
+    if value.startswith("CLIENT_"):
+        raise ValidationError(_("A client code may not start with 'CLIENT_'."), code="prefix")
+    if value.upper() in RESERVED_DEVICE_NAMES:
+        raise ValidationError(
+            _("'%(code)s' is a reserved device name in Windows."), code="reserved",
+            params={"code": value},
+        )
+
+
+class Client(models.Model):
+    """A customer of the warehouse whose orders are packed (the old CLIENT_{ID} folder)."""
+
+    code = models.CharField(
+        _("code"), max_length=CLIENT_CODE_MAX, unique=True, validators=[validate_client_code],
+        help_text=_("A–Z, 0–9 and _, at most 10 characters, e.g. M or CLIENT1."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.CheckConstraint(
+                name="client_code_format",
+                condition=Q(code__regex=r"^[A-Z0-9_]{1,10}$")
+                & ~Q(code__startswith="CLIENT_")
+                & ~Q(code__in=RESERVED_DEVICE_NAMES),
+                violation_error_message=_("Invalid client code."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} — {self.name}" if self.name else self.code
+
+    def settings_or_default(self):
+        """The client's settings row, created with defaults on first use."""
+        obj, _created = ClientSettings.objects.get_or_create(client=self)
+        return obj
+
+
+class ClientSettings(models.Model):
+    """Per-client label geometry and printing choices (one row per client)."""
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="settings")
+    label_width_mm = models.DecimalField(
+        _("label width (mm)"), max_digits=5, decimal_places=1, default=68,
+        validators=[MinValueValidator(20), MaxValueValidator(200)],
+    )
+    label_height_mm = models.DecimalField(
+        _("label height (mm)"), max_digits=5, decimal_places=1, default=38,
+        validators=[MinValueValidator(15), MaxValueValidator(200)],
+    )
+    label_dpi = models.PositiveIntegerField(
+        _("printer resolution (dpi)"), default=203,
+        validators=[MinValueValidator(150), MaxValueValidator(600)],
+    )
+    label_show_qr = models.BooleanField(_("print a QR code too"), default=False)
+    label_show_courier = models.BooleanField(_("print the courier"), default=True)
+    label_show_date = models.BooleanField(_("print the date"), default=True)
+    label_show_units = models.BooleanField(_("print total units"), default=True)
+    label_show_country = models.BooleanField(_("print the country"), default=True)
+    label_show_tags = models.BooleanField(_("print tags"), default=True)
+    label_show_sequence = models.BooleanField(_("print the sequence number"), default=True)
+    printer_address = models.CharField(
+        _("label printer (host:port)"), max_length=200, blank=True,
+        help_text=_("A ZPL printer reachable over raw TCP, e.g. 10.0.0.5:9100."),
+    )
+
+    class Meta:
+        verbose_name = _("client settings")
+        verbose_name_plural = _("client settings")
+        constraints = [
+            models.CheckConstraint(
+                name="label_geometry_positive",
+                condition=Q(label_width_mm__gt=0) & Q(label_height_mm__gt=0) & Q(label_dpi__gt=0),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code} settings"
+
+
+class CourierDeadline(models.Model):
+    """The time of day a courier collects parcels; the station shows the time left."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="courier_deadlines")
+    courier = models.CharField(_("courier"), max_length=100)
+    deadline = models.TimeField(_("pick-up time"))
+
+    class Meta:
+        ordering = ["client", "deadline"]
+        verbose_name = _("courier deadline")
+        verbose_name_plural = _("courier deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("courier"), "client", name="unique_courier_deadline_per_client"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.courier} {self.deadline:%H:%M}"
+
+
+class ColumnMapping(models.Model):
+    """A remembered Excel column mapping for files whose headers look the same.
+
+    `headers_key` is the file's header row (normalised, sorted, joined) so that the next file
+    of that shape imports in one step.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="column_mappings")
+    headers_key = models.CharField(max_length=2000)
+    headers = models.JSONField(default=list, help_text=_("The file's headers as seen."))
+    mapping = models.JSONField(help_text=_("Standard column → the file's column."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("remembered column mapping")
+        verbose_name_plural = _("remembered column mappings")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "headers_key"], name="unique_mapping_shape"),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code}: {', '.join(self.headers)[:80]}"
+
+
+class SkuMapping(models.Model):
+    """A barcode that stands for one of the client's SKUs (many barcodes may map to one SKU)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sku_mappings")
+    barcode = models.CharField(_("barcode"), max_length=200)
+    normalized_barcode = models.CharField(max_length=200, editable=False, db_index=True)
+    sku = models.CharField(_("SKU"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["client", "barcode"]
+        verbose_name = _("SKU mapping")
+        verbose_name_plural = _("SKU mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "normalized_barcode"], name="unique_barcode_per_client",
+                violation_error_message=_("This barcode is already mapped for this client."),
+            ),
+            models.CheckConstraint(
+                name="mapping_barcode_not_empty",
+                condition=Q(normalized_barcode__gt="") & ~Q(sku=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.barcode} → {self.sku}"
+
+    def save(self, *args, **kwargs):
+        self.normalized_barcode = normalize_barcode(self.barcode)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.normalized_barcode = normalize_barcode(self.barcode)
+        if not self.normalized_barcode:
+            raise ValidationError({"barcode": _("A barcode needs at least one letter or digit.")})
+
+
+class Station(models.Model):
+    """A named packing terminal (the old app's PC name)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    printer_address = models.CharField(
+        _("label printer (host:port)"), max_length=200, blank=True,
+        help_text=_("Overrides the client's printer for labels printed at this station."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        constraints = [
+            models.CheckConstraint(name="station_name_not_empty", condition=~Q(name="")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Worker(models.Model):
+    """A person on the floor, tied to a Django user, who may sign in by badge or PIN."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="worker"
+    )
+    display_name = models.CharField(_("display name"), max_length=100)
+    badge_code = models.CharField(
+        _("badge code"), max_length=100, blank=True, null=True, unique=True,
+        help_text=_("Scanned at a station to sign in."),
+    )
+    pin_hash = models.CharField(max_length=200, blank=True, editable=False)
+    legacy_id = models.CharField(
+        _("legacy worker id"), max_length=50, blank=True, null=True, unique=True,
+        help_text=_("worker_001 … from the old Workers/workers.json."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+        constraints = [
+            models.CheckConstraint(name="worker_badge_not_empty", condition=~Q(badge_code="")),
+            models.CheckConstraint(
+                name="worker_display_name_not_empty", condition=Q(display_name__gt="")
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def set_pin(self, pin):
+        """Store a PIN hashed like a password; an empty PIN removes it."""
+        if pin and (not str(pin).isdigit() or not 4 <= len(str(pin)) <= 8):
+            raise ValidationError(_("A PIN is 4 to 8 digits."))
+        self.pin_hash = make_password(str(pin)) if pin else ""
+
+    def check_pin(self, pin):
+        return bool(self.pin_hash) and check_password(str(pin), self.pin_hash)
+
+    @property
+    def is_supervisor(self):
+        return is_supervisor(self.user)
+
+
+def is_supervisor(user):
+    """Supervisors (and admins, and superusers) may release claims and reopen orders."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=["supervisor", "admin"]).exists()
+
+
+def is_admin(user):
+    if not user or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name="admin").exists()
+
+
+__all__ = [
+    "Client", "ClientSettings", "CourierDeadline", "ColumnMapping", "SkuMapping", "Station",
+    "Worker", "is_supervisor", "is_admin", "validate_client_code",
+]

@@ -1,0 +1,126 @@
+"""Typed errors of the packing domain.
+
+Each carries a stable `code` (used in API JSON and WebSocket answers), an HTTP status and a
+human message (translated into the user's language), so views and consumers never invent their
+own wording. Services raise them; `sessions.api.errors.exception_handler` renders them.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PackingError(Exception):
+    """Base of every refusal the packing domain can give."""
+
+    code = "packing_error"
+    status = 400
+    default_message = _("The request could not be carried out.")
+
+    def __init__(self, message=None, **details):
+        self.message = str(message or self.default_message)
+        self.details = details
+        super().__init__(self.message)
+
+    def as_dict(self):
+        """The JSON body of the error: {"code", "message", ...details}."""
+        body = {"code": self.code, "message": self.message}
+        body.update(self.details)
+        return body
+
+
+class NotFound(PackingError):
+    code = "not_found"
+    status = 404
+    default_message = _("Not found.")
+
+
+class Forbidden(PackingError):
+    code = "forbidden"
+    status = 403
+    default_message = _("You are not allowed to do that.")
+
+
+class InvalidRequest(PackingError):
+    code = "invalid"
+    status = 400
+    default_message = _("The request is not valid.")
+
+
+class ListClaimed(PackingError):
+    """The list is held by another worker/station (details: holder, station, since, stale)."""
+
+    code = "list_claimed"
+    status = 409
+    default_message = _("This packing list is in use at another station.")
+
+
+class NotClaimHolder(PackingError):
+    """The caller does not hold the claim (wrong or missing X-Claim-Token, or claim released)."""
+
+    code = "not_claim_holder"
+    status = 409
+    default_message = _("This station does not hold this packing list. Claim it again.")
+
+
+class StaleClaim(PackingError):
+    code = "stale_claim"
+    status = 409
+    default_message = _("The claim on this list went stale. Take it over to continue.")
+
+
+class ClaimNotStale(PackingError):
+    """Take-over refused: the claim is still active (only a force-release may end it)."""
+
+    code = "claim_active"
+    status = 409
+    default_message = _("This list is still actively held; it cannot be taken over yet.")
+
+
+class ListNotClaimed(PackingError):
+    code = "list_not_claimed"
+    status = 409
+    default_message = _("Nobody holds this packing list.")
+
+
+class ListCompleted(PackingError):
+    code = "list_completed"
+    status = 409
+    default_message = _("This packing list has been ended.")
+
+
+class StationBusy(PackingError):
+    code = "station_busy"
+    status = 409
+    default_message = _("This station already holds another packing list.")
+
+
+class InvalidAction(PackingError):
+    code = "invalid_action"
+    status = 400
+    default_message = _("That action is not possible now.")
+
+
+class ScanIdConflict(PackingError):
+    """A scan id was reused for a different request (not a retry of the same one)."""
+
+    code = "scan_id_conflict"
+    status = 409
+    default_message = _("This scan id was already used for a different action.")
+
+
+class ImportRejected(PackingError):
+    """A file could not be imported; `errors` lists every problem with row and column."""
+
+    code = "import_rejected"
+    status = 400
+    default_message = _("The file was not imported.")
+
+    def __init__(self, errors, message=None):
+        self.errors = list(errors)
+        super().__init__(message, errors=[e if isinstance(e, dict) else {"message": str(e)}
+                                          for e in self.errors])
+
+
+class PrinterUnreachable(PackingError):
+    code = "printer_unreachable"
+    status = 502
+    default_message = _("The label printer could not be reached.")

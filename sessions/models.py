@@ -1,0 +1,370 @@
+"""Packing sessions, packing lists (with their claim), orders, items and the scan log.
+
+Counters on Order / OrderItem / OrderExtra are a cache of the ScanEvent log: replaying the log
+gives the same numbers. The database refuses what must never happen: packed < 0 or above
+required, two orders of a list with one normalised number, a client scan id used twice.
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models import Client, Station, Worker
+
+
+class PackingSession(models.Model):
+    """A batch of work for one client: an Excel upload, a Shopify Tool session, a legacy folder."""
+
+    class Source(models.TextChoices):
+        EXCEL = "excel", _("Excel")
+        SHOPIFY = "shopify", _("Shopify Tool")
+        API = "api", _("API")
+        LEGACY = "legacy", _("Legacy share")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLETED = "completed", _("Completed")
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="sessions")
+    external_id = models.CharField(
+        _("session id"), max_length=200, help_text=_("e.g. 2025-11-19_1 or 2025-10-28_09-35")
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    source_path = models.CharField(_("source path"), max_length=1000, blank=True)
+    info = models.JSONField(
+        default=dict, blank=True, help_text=_("Metadata of the source (analysis figures, etc.)")
+    )
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("packing session")
+        verbose_name_plural = _("packing sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "external_id"], name="unique_session_id_per_client"
+            ),
+            models.CheckConstraint(
+                name="session_source_valid",
+                condition=Q(source__in=["excel", "shopify", "api", "legacy"]),
+            ),
+            models.CheckConstraint(
+                name="session_status_valid", condition=Q(status__in=["open", "completed"])
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code} / {self.external_id}"
+
+
+class PackingList(models.Model):
+    """The unit of work a station claims: one Excel file or one Shopify packing-list JSON.
+
+    The claim columns replace the old `.session.lock` file: only the holder (worker + station +
+    token) may scan, and a claim without a heartbeat for PACKER_STALE_AFTER_SECONDS is stale.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+
+    session = models.ForeignKey(PackingSession, on_delete=models.CASCADE, related_name="lists")
+    name = models.CharField(_("name"), max_length=300)
+    position = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    source_file = models.CharField(_("source file"), max_length=1000, blank=True)
+    source_columns = models.JSONField(
+        default=list, blank=True, help_text=_("Column headers of the source file, in order.")
+    )
+    info = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        Worker, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    all_done_announced = models.BooleanField(default=False)
+    open_order = models.ForeignKey(
+        "Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text=_("The order currently open at the holding station."),
+    )
+    # Claim columns (a row lock on this row serialises every change to the list).
+    holder = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, null=True, blank=True, related_name="claimed_lists"
+    )
+    station = models.ForeignKey(
+        Station, on_delete=models.PROTECT, null=True, blank=True, related_name="claimed_lists"
+    )
+    claim_token = models.UUIDField(null=True, blank=True, unique=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        verbose_name = _("packing list")
+        verbose_name_plural = _("packing lists")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "name"], name="unique_list_name_per_session"),
+            models.CheckConstraint(
+                name="list_status_valid",
+                condition=Q(status__in=["not_started", "in_progress", "completed"]),
+            ),
+            # A claim is all or nothing: holder, station, token and times together.
+            models.CheckConstraint(
+                name="list_claim_complete",
+                condition=(
+                    Q(holder__isnull=True, station__isnull=True, claim_token__isnull=True,
+                      claimed_at__isnull=True, heartbeat_at__isnull=True)
+                    | Q(holder__isnull=False, station__isnull=False, claim_token__isnull=False,
+                        claimed_at__isnull=False, heartbeat_at__isnull=False)
+                ),
+            ),
+            # One station works one list at a time.
+            models.UniqueConstraint(
+                fields=["station"], condition=Q(station__isnull=False),
+                name="one_claimed_list_per_station",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session} / {self.name}"
+
+    @property
+    def is_claimed(self):
+        return self.claim_token is not None
+
+
+class ClaimEvent(models.Model):
+    """Who claimed, heart-beat, released, took over or force-released a list, when and why."""
+
+    class Kind(models.TextChoices):
+        CLAIM = "claim", _("Claimed")
+        RELEASE = "release", _("Released")
+        TAKEOVER = "takeover", _("Taken over")
+        FORCE_RELEASE = "force_release", _("Force-released")
+        END = "end", _("List ended")
+
+    packing_list = models.ForeignKey(
+        PackingList, on_delete=models.CASCADE, related_name="claim_events"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    previous_holder = models.ForeignKey(Worker, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="+")
+    previous_station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+")
+    by_user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("claim event")
+        verbose_name_plural = _("claim events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.packing_list_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Order(models.Model):
+    """One order of a packing list; the unit a packer scans open and packs."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        SKIPPED = "skipped", _("Skipped")
+
+    packing_list = models.ForeignKey(PackingList, on_delete=models.CASCADE, related_name="orders")
+    number = models.CharField(_("order number"), max_length=200)
+    normalized_number = models.CharField(max_length=200)
+    sequence = models.PositiveIntegerField(_("sequence"), default=0)
+    courier = models.CharField(_("courier"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    order_type = models.CharField(_("order type"), max_length=50, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    internal_tags = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    system_note = models.TextField(blank=True)
+    box = models.CharField(_("recommended box"), max_length=100, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    # Timing (first order scan, first item scan, completion), and who completed it.
+    started_at = models.DateTimeField(null=True, blank=True)
+    first_item_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(Worker, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    completed_station = models.ForeignKey(Station, on_delete=models.SET_NULL, null=True,
+                                          blank=True, related_name="+")
+    # Quality counters (a cache of the scan log).
+    corrections = models.PositiveIntegerField(default=0)
+    extra_scans = models.PositiveIntegerField(default=0)
+    unknown_scans = models.PositiveIntegerField(default=0)
+    manual_confirmations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["packing_list", "sequence", "id"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["packing_list", "normalized_number"], name="unique_order_number_per_list",
+                violation_error_message=_("Two orders of this list have the same number."),
+            ),
+            models.CheckConstraint(name="order_number_not_empty", condition=~Q(normalized_number="")),
+            models.CheckConstraint(
+                name="order_status_valid",
+                condition=Q(status__in=["new", "in_progress", "completed", "skipped"]),
+            ),
+            models.CheckConstraint(
+                name="order_completed_has_time",
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+            ),
+        ]
+        indexes = [models.Index(fields=["packing_list", "status"])]
+
+    def __str__(self):
+        return self.number
+
+
+class OrderItem(models.Model):
+    """One source line of an order: SKU, required units and units packed so far."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    line_number = models.PositiveIntegerField(_("line"))
+    source_row = models.PositiveIntegerField(_("source row"), null=True, blank=True)
+    sku = models.CharField(_("SKU"), max_length=200)
+    normalized_sku = models.CharField(max_length=200, db_index=True)
+    product_name = models.CharField(_("product name"), max_length=500, blank=True)
+    required = models.PositiveIntegerField(_("required"))
+    packed = models.PositiveIntegerField(_("packed"), default=0)
+    extra_columns = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["order", "line_number"]
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        constraints = [
+            models.CheckConstraint(name="item_packed_not_negative", condition=Q(packed__gte=0)),
+            models.CheckConstraint(
+                name="item_packed_within_required", condition=Q(packed__lte=F("required"))
+            ),
+            models.CheckConstraint(name="item_required_not_negative", condition=Q(required__gte=0)),
+            models.UniqueConstraint(fields=["order", "line_number"], name="unique_line_per_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} {self.packed}/{self.required}"
+
+    @property
+    def is_complete(self):
+        return self.packed >= self.required
+
+
+class OrderExtra(models.Model):
+    """Over-scans of one SKU on one order: pending until kept or removed one at a time."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="extras")
+    normalized_sku = models.CharField(max_length=200)
+    sku = models.CharField(max_length=200, help_text=_("The SKU as on the order line."))
+    pending = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("extra item")
+        verbose_name_plural = _("extra items")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "normalized_sku"], name="unique_extra_per_sku"),
+            models.CheckConstraint(
+                name="extra_counts_not_negative",
+                condition=Q(pending__gte=0) & Q(kept__gte=0) & Q(removed__gte=0),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sku} +{self.pending}"
+
+
+class ScanEvent(models.Model):
+    """Append-only log of every scan and manual action: the truth behind every counter."""
+
+    class Action(models.TextChoices):
+        SCAN = "scan", _("Scan")
+        CONFIRM = "confirm", _("Confirmed by hand")
+        UNDO = "undo", _("Undo")
+        FORCE_CONFIRM = "force_confirm", _("Force-confirmed")
+        SKIP = "skip", _("Skipped")
+        KEEP_EXTRA = "keep_extra", _("Extra kept")
+        REMOVE_EXTRA = "remove_extra", _("Extra removed")
+        REOPEN = "reopen", _("Reopened")
+        MAP = "map", _("Barcode mapped")
+        IMPORT = "import", _("Imported")
+
+    packing_list = models.ForeignKey(PackingList, on_delete=models.CASCADE,
+                                     related_name="scan_events")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, null=True, blank=True,
+                              related_name="scan_events")
+    item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="scan_events")
+    worker = models.ForeignKey(Worker, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="scan_events")
+    station = models.ForeignKey(Station, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="scan_events")
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.SCAN)
+    raw_code = models.CharField(_("scanned code"), max_length=500, blank=True)
+    outcome = models.CharField(max_length=40)
+    quantity = models.IntegerField(
+        default=0, help_text=_("Units added to (or, negative, taken from) the item.")
+    )
+    manual = models.BooleanField(default=False)
+    scan_id = models.CharField(
+        _("client scan id"), max_length=100, null=True, blank=True,
+        help_text=_("Sent by the station; a retry with the same id is answered, not re-applied."),
+    )
+    response = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("scan event")
+        verbose_name_plural = _("scan events")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["packing_list", "scan_id"], condition=Q(scan_id__isnull=False),
+                name="unique_scan_id_per_list",
+            ),
+            models.CheckConstraint(name="scan_id_not_empty", condition=~Q(scan_id="")),
+        ]
+        indexes = [
+            models.Index(fields=["worker", "created_at"]),
+            models.Index(fields=["order", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%H:%M:%S} {self.action} {self.raw_code} → {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        """The log is append-only: an existing event is never rewritten."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("ScanEvent is append-only")
+        super().save(*args, **kwargs)
+
+
+def new_claim_token():
+    return uuid.uuid4()

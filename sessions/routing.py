@@ -1,0 +1,3 @@
+"""WebSocket routes (consumers live in sessions/consumers.py)."""
+
+websocket_urlpatterns = []
