@@ -1,0 +1,27 @@
+"""Look-ups shared by the API, pages and commands that turn a user's reference into a row."""
+
+from django.utils.translation import gettext as _
+
+from profiles.models import Client, Station
+from sessions.errors import NotFound
+
+
+def station_by_ref(ref):
+    """An active station by id or by name (the terminal's configured name)."""
+    ref = str(ref or "").strip()
+    if not ref:
+        raise NotFound(_("A station is required."))
+    qs = Station.objects.filter(active=True)
+    station = qs.filter(pk=int(ref)).first() if ref.isdigit() else None
+    station = station or qs.filter(name__iexact=ref).first()
+    if station is None:
+        raise NotFound(_("Unknown station: %(ref)s") % {"ref": ref})
+    return station
+
+
+def client_by_code(code):
+    """A client by its code (case-insensitive, as typed on a command line)."""
+    client = Client.objects.filter(code=str(code or "").strip().upper()).first()
+    if client is None:
+        raise NotFound(_("Unknown client: %(code)s") % {"code": code})
+    return client
