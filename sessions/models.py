@@ -112,6 +112,7 @@ class PackingList(models.Model):
         ordering = ["session", "position", "id"]
         verbose_name = _("packing list")
         verbose_name_plural = _("packing lists")
+        permissions = [("release_claim", _("Can release the claim on a packing list"))]
         constraints = [
             models.UniqueConstraint(fields=["session", "name"], name="unique_list_name_per_session"),
             models.CheckConstraint(
@@ -221,6 +222,7 @@ class Order(models.Model):
         ordering = ["packing_list", "sequence", "id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        permissions = [("reopen_order", _("Can reopen a completed order"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["packing_list", "normalized_number"], name="unique_order_number_per_list",
