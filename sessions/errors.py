@@ -45,6 +45,22 @@ class InvalidRequest(PackingError):
     default_message = _("The request is not valid.")
 
 
+class InvalidCredentials(PackingError):
+    """Sign-in refused: unknown user, wrong password or an inactive account (never says which)."""
+
+    code = "invalid_credentials"
+    status = 400
+    default_message = _("Wrong username or password.")
+
+
+class LockedOut(PackingError):
+    """Too many failed sign-ins from this address for this username (django-axes)."""
+
+    code = "locked_out"
+    status = 429
+    default_message = _("Too many failed sign-ins. Try again later.")
+
+
 class ListClaimed(PackingError):
     """The list is held by another worker/station (details: holder, station, since, stale)."""
 
@@ -124,3 +140,17 @@ class PrinterUnreachable(PackingError):
     code = "printer_unreachable"
     status = 502
     default_message = _("The label printer could not be reached.")
+
+
+class MappingRequired(PackingError):
+    """The file lacks standard columns and no mapping is known (details: headers, missing)."""
+
+    code = "mapping_required"
+    status = 400
+    default_message = _("Choose which column of the file is which standard column.")
+
+
+class LabelError(PackingError):
+    code = "label_error"
+    status = 400
+    default_message = _("The label could not be produced.")
