@@ -1,0 +1,125 @@
+"""JSON shapes of orders and packing lists, shared by scan answers, the API, pages and events.
+
+One implementation of the list counters (`list_counters`) serves every screen, so the station,
+the floor view, the API and the reports never disagree about "how far along is this list".
+All values are JSON-ready (datetimes as ISO text) because answers are stored in the scan log.
+"""
+
+from django.db.models import Count, Q, Sum
+
+from sessions.claims import claim_state
+from sessions.models import Order, OrderItem
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def item_payload(item):
+    return {
+        "id": item.pk,
+        "line_number": item.line_number,
+        "sku": item.sku,
+        "product_name": item.product_name,
+        "required": item.required,
+        "packed": item.packed,
+        "complete": item.packed >= item.required,
+        "extra_columns": item.extra_columns,
+    }
+
+
+def extra_payload(extra):
+    return {"sku": extra.sku, "pending": extra.pending, "kept": extra.kept,
+            "removed": extra.removed}
+
+
+def order_payload(order):
+    """An order with its lines and over-scans (uses prefetched items/extras when present)."""
+    items = sorted(order.items.all(), key=lambda i: (i.line_number, i.pk))
+    extras = sorted(order.extras.all(), key=lambda e: e.pk)
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "sequence": order.sequence,
+        "courier": order.courier,
+        "country": order.country,
+        "order_type": order.order_type,
+        "tags": order.tags,
+        "internal_tags": order.internal_tags,
+        "notes": order.notes,
+        "system_note": order.system_note,
+        "box": order.box,
+        "metadata": order.metadata,
+        "started_at": _iso(order.started_at),
+        "first_item_at": _iso(order.first_item_at),
+        "completed_at": _iso(order.completed_at),
+        "skipped_at": _iso(order.skipped_at),
+        "corrections": order.corrections,
+        "extra_scans": order.extra_scans,
+        "unknown_scans": order.unknown_scans,
+        "manual_confirmations": order.manual_confirmations,
+        "items": [item_payload(i) for i in items],
+        "extras": [extra_payload(e) for e in extras],
+        "pending_extras": sum(e.pending for e in extras),
+        "required_units": sum(i.required for i in items),
+        "packed_units": sum(i.packed for i in items),
+    }
+
+
+EMPTY_COUNTERS = {
+    "orders": 0, "units": 0, "packed_units": 0, "completed_orders": 0, "skipped_orders": 0,
+    "in_progress_orders": 0, "new_orders": 0,
+}
+
+
+def list_counters(packing_list_ids):
+    """{list id: counters} for many lists in two aggregate queries (no per-list loop)."""
+    ids = list(packing_list_ids)
+    result = {pk: dict(EMPTY_COUNTERS) for pk in ids}
+    if not ids:
+        return result
+    order_rows = (
+        Order.objects.filter(packing_list_id__in=ids).values("packing_list_id")
+        .annotate(
+            orders=Count("id"),
+            completed_orders=Count("id", filter=Q(status=Order.Status.COMPLETED)),
+            skipped_orders=Count("id", filter=Q(status=Order.Status.SKIPPED)),
+            in_progress_orders=Count("id", filter=Q(status=Order.Status.IN_PROGRESS)),
+            new_orders=Count("id", filter=Q(status=Order.Status.NEW)),
+        ).order_by()
+    )
+    for row in order_rows:
+        counters = result[row.pop("packing_list_id")]
+        counters.update(row)
+    unit_rows = (
+        OrderItem.objects.filter(order__packing_list_id__in=ids)
+        .values("order__packing_list_id")
+        .annotate(units=Sum("required"), packed_units=Sum("packed")).order_by()
+    )
+    for row in unit_rows:
+        counters = result[row["order__packing_list_id"]]
+        counters["units"] = row["units"] or 0
+        counters["packed_units"] = row["packed_units"] or 0
+    return result
+
+
+def list_payload(packing_list, counters=None, now=None):
+    """A list with its counters and claim; pass `counters` when already computed in bulk."""
+    if counters is None:
+        counters = list_counters([packing_list.pk])[packing_list.pk]
+    session = packing_list.session
+    return {
+        "id": packing_list.pk,
+        "name": packing_list.name,
+        "session": packing_list.session_id,
+        "session_external_id": session.external_id,
+        "client": session.client.code,
+        "status": packing_list.status,
+        **counters,
+        "open_order": packing_list.open_order_id,
+        "all_done": packing_list.all_done_announced,
+        "started_at": _iso(packing_list.started_at),
+        "ended_at": _iso(packing_list.ended_at),
+        "claim": claim_state(packing_list, now),
+    }
