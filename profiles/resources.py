@@ -1,0 +1,123 @@
+"""CSV / XLSX import and export of SKU mappings (django-import-export, used by the admin).
+
+A file has the columns `client` (the client code), `barcode` and `sku`; a row is keyed by client
+code + barcode, so exporting and importing the same file changes nothing, and a row whose
+barcode is already mapped updates that mapping's SKU.
+
+Two barcodes that differ only in punctuation or case scan as the same code (profiles.normalize),
+so the import refuses, row by row and before anything is saved, a barcode that collides after
+normalisation with an earlier row of the file or with a different barcode already mapped for the
+client. The database constraint would refuse it too, but with a message nobody could act on.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources
+from import_export.widgets import ForeignKeyWidget
+
+from profiles.models import Client, SkuMapping
+from profiles.normalize import normalize_barcode
+
+COLUMNS = ("client", "barcode", "sku")
+
+
+def _text(value):
+    """A cell as text: spreadsheets give numbers for numeric barcodes (7290018664100.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+class SkuMappingResource(resources.ModelResource):
+    client = fields.Field(
+        attribute="client", column_name="client", widget=ForeignKeyWidget(Client, "code")
+    )
+    barcode = fields.Field(attribute="barcode", column_name="barcode")
+    sku = fields.Field(attribute="sku", column_name="sku")
+
+    class Meta:
+        model = SkuMapping
+        fields = COLUMNS
+        import_id_fields = ("client", "barcode")
+        export_order = COLUMNS
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        use_transactions = True
+
+    def get_queryset(self):
+        return SkuMapping.objects.select_related("client").order_by("client__code", "barcode")
+
+    def before_import(self, dataset, **kwargs):
+        """Refuse a file without the three columns; reset the in-file duplicate tracker."""
+        missing = [c for c in COLUMNS if c not in (dataset.headers or [])]
+        if missing:
+            raise ValidationError(
+                _("The file needs the columns %(columns)s; missing: %(missing)s.")
+                % {"columns": ", ".join(COLUMNS), "missing": ", ".join(missing)}
+            )
+        self._seen = {}
+        self._clients = {}
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        """Clean the row's cells and refuse unknown clients and duplicate barcodes."""
+        line = row_number or 0
+        code = _text(row.get("client")).upper()
+        barcode = _text(row.get("barcode"))
+        sku = _text(row.get("sku"))
+        row["client"], row["barcode"], row["sku"] = code, barcode, sku
+        client = self._client(code, line)
+        normalized = normalize_barcode(barcode)
+        if not normalized:
+            raise ValidationError(
+                _("Line %(line)d: the barcode “%(barcode)s” has no letter or digit.")
+                % {"line": line, "barcode": barcode}
+            )
+        if not sku:
+            raise ValidationError(
+                _("Line %(line)d: barcode “%(barcode)s” has no SKU.")
+                % {"line": line, "barcode": barcode}
+            )
+        self._refuse_duplicate_in_file(client, barcode, normalized, line)
+        self._refuse_duplicate_in_db(client, barcode, normalized, line)
+
+    def _client(self, code, line):
+        if code not in self._clients:
+            self._clients[code] = Client.objects.filter(code=code).first()
+        if self._clients[code] is None:
+            raise ValidationError(
+                _("Line %(line)d: unknown client code “%(code)s”.") % {"line": line, "code": code}
+            )
+        return self._clients[code]
+
+    def _refuse_duplicate_in_file(self, client, barcode, normalized, line):
+        key = (client.pk, normalized)
+        if key in self._seen:
+            first_line, first_barcode = self._seen[key]
+            raise ValidationError(
+                _(
+                    "Line %(line)d: duplicate barcode “%(barcode)s” for client %(client)s — "
+                    "line %(first)d already has “%(first_barcode)s”, which scans the same."
+                )
+                % {"line": line, "barcode": barcode, "client": client.code,
+                   "first": first_line, "first_barcode": first_barcode}
+            )
+        self._seen[key] = (line, barcode)
+
+    def _refuse_duplicate_in_db(self, client, barcode, normalized, line):
+        clash = (
+            SkuMapping.objects.filter(client=client, normalized_barcode=normalized)
+            .exclude(barcode=barcode)
+            .first()
+        )
+        if clash is not None:
+            raise ValidationError(
+                _(
+                    "Line %(line)d: duplicate barcode “%(barcode)s” for client %(client)s — "
+                    "“%(existing)s” → %(sku)s is already mapped and scans the same."
+                )
+                % {"line": line, "barcode": barcode, "client": client.code,
+                   "existing": clash.barcode, "sku": clash.sku}
+            )

@@ -1,0 +1,209 @@
+"""Admin of packing sessions, lists, orders and the logs: read-mostly by design.
+
+Counters and claims change only through the services (sessions.claims, sessions.scanning), so
+the admin shows them read-only; the one write it offers on the floor is "Release claim", which
+calls sessions.claims.force_release with a reason, exactly like the supervisor's floor view.
+The scan and claim logs are append-only: nobody adds, edits or deletes them here.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from sessions.claims import claim_state, force_release
+from sessions.errors import PackingError
+from sessions.models import (
+    ClaimEvent, Order, OrderExtra, OrderItem, PackingList, PackingSession, ScanEvent,
+)
+
+CLAIM_FIELDS = ["holder", "station", "claim_token", "claimed_at", "heartbeat_at"]
+
+
+class ReadOnlyMixin:
+    """Everything visible, nothing writable: for logs and service-owned rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+    show_change_link = True
+
+
+class PackingListInline(ReadOnlyInline):
+    model = PackingList
+    fields = ["name", "status", "holder", "station", "started_at", "ended_at"]
+    readonly_fields = fields
+
+
+@admin.register(PackingSession)
+class PackingSessionAdmin(admin.ModelAdmin):
+    """Sessions come from imports; an admin may correct the status or delete a wrong import."""
+
+    list_display = ["external_id", "client", "source", "status", "list_count", "created_at"]
+    list_filter = ["status", "source", "client"]
+    search_fields = ["external_id", "client__code", "client__name"]
+    list_select_related = ["client"]
+    date_hierarchy = "created_at"
+    fields = ["client", "external_id", "source", "status", "source_path", "info",
+              "created_by", "created_at", "completed_at"]
+    readonly_fields = ["client", "external_id", "source", "source_path", "info", "created_by",
+                       "created_at"]
+    inlines = [PackingListInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("lists"))
+    def list_count(self, obj):
+        return obj.lists.count()
+
+
+class OrderInline(ReadOnlyInline):
+    model = Order
+    fields = ["sequence", "number", "status", "courier", "country", "completed_at",
+              "completed_by"]
+    readonly_fields = fields
+
+
+class ReleaseClaimForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"), max_length=500,
+        help_text=_("Kept in the claim log, e.g. “station PC-3 crashed”."),
+    )
+
+
+@admin.register(PackingList)
+class PackingListAdmin(admin.ModelAdmin):
+    list_display = ["name", "session", "client", "status", "holder", "station", "claim",
+                    "heartbeat_at"]
+    list_filter = ["status", "session__client"]
+    search_fields = ["name", "session__external_id", "session__client__code",
+                     "holder__display_name", "station__name"]
+    list_select_related = ["session__client", "holder", "station"]
+    fields = ["session", "name", "position", "status", "source_file", "source_columns", "info",
+              "created_at", "started_at", "ended_at", "ended_by", "all_done_announced",
+              "open_order", *CLAIM_FIELDS]
+    readonly_fields = [f for f in fields if f != "position"]
+    inlines = [OrderInline]
+    actions = ["release_claim"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("client"), ordering="session__client__code")
+    def client(self, obj):
+        return obj.session.client.code
+
+    @admin.display(description=_("claim"))
+    def claim(self, obj):
+        state = claim_state(obj)
+        if state is None:
+            return gettext("free")
+        return gettext("stale") if state["stale"] else gettext("active")
+
+    def has_release_claim_permission(self, request):
+        return request.user.has_perm("packing_sessions.release_claim")
+
+    @admin.action(description=_("Release claim (with a reason)"), permissions=["release_claim"])
+    def release_claim(self, request, queryset):
+        """Ask for a reason, then force-release each selected claimed list through the service."""
+        form = ReleaseClaimForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Release claims"),
+                "opts": self.model._meta,
+                "form": form,
+                "lists": queryset.select_related("holder", "station"),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(
+                request, "admin/packing_sessions/packinglist/release_claim.html", context
+            )
+        self._release_all(request, queryset, form.cleaned_data["reason"])
+        return None
+
+    def _release_all(self, request, queryset, reason):
+        released = 0
+        for packing_list in queryset:
+            try:
+                force_release(packing_list.pk, by_user=request.user, reason=reason)
+                released += 1
+            except PackingError as error:
+                self.message_user(request, f"{packing_list.name}: {error.message}",
+                                  messages.WARNING)
+        if released:
+            self.message_user(
+                request, gettext("Released %(count)d claim(s).") % {"count": released},
+                messages.SUCCESS,
+            )
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = ["line_number", "sku", "product_name", "required", "packed", "extra_columns"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class OrderExtraInline(ReadOnlyInline):
+    model = OrderExtra
+    fields = ["sku", "pending", "kept", "removed"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["number", "packing_list", "status", "courier", "country", "completed_at",
+                    "completed_by", "corrections", "extra_scans", "unknown_scans"]
+    list_filter = ["status", "courier", "country", "packing_list__session__client"]
+    search_fields = ["number", "normalized_number", "packing_list__name",
+                     "packing_list__session__external_id"]
+    list_select_related = ["packing_list__session__client", "completed_by"]
+    inlines = [OrderItemInline, OrderExtraInline]
+
+
+@admin.register(OrderItem)
+class OrderItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["sku", "product_name", "order", "required", "packed"]
+    search_fields = ["sku", "normalized_sku", "product_name", "order__number"]
+    list_select_related = ["order"]
+
+
+@admin.register(OrderExtra)
+class OrderExtraAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["sku", "order", "pending", "kept", "removed"]
+    search_fields = ["sku", "order__number"]
+    list_select_related = ["order"]
+
+
+@admin.register(ScanEvent)
+class ScanEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "action", "raw_code", "outcome", "quantity", "manual",
+                    "order", "worker", "station", "packing_list"]
+    list_filter = ["action", "outcome", "manual", "packing_list__session__client"]
+    search_fields = ["raw_code", "scan_id", "order__number", "worker__display_name",
+                     "station__name"]
+    list_select_related = ["order", "worker", "station", "packing_list"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "packing_list", "worker", "station",
+                    "previous_holder", "by_user", "reason"]
+    list_filter = ["kind"]
+    search_fields = ["packing_list__name", "worker__display_name", "reason"]
+    list_select_related = ["packing_list", "worker", "station", "previous_holder", "by_user"]
+    date_hierarchy = "created_at"
