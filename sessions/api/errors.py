@@ -1,5 +1,6 @@
 """DRF exception handler: every error is JSON {"code", "message", ...} with a proper status."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -25,7 +26,7 @@ def exception_handler(exc, context):
     """Render PackingError and DRF's own errors in one shape."""
     if isinstance(exc, PackingError):
         return Response(exc.as_dict(), status=exc.status)
-    if isinstance(exc, Http404):
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -40,6 +41,10 @@ def exception_handler(exc, context):
         message = data.get("detail", "") if isinstance(data, dict) else str(data)
         body = {"code": code, "message": str(message)}
     response.data = body
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        # DRF answers 403 when the first authenticator (session) has no WWW-Authenticate
+        # challenge; stations need 401 to know they must fetch a new token.
+        response.status_code = status.HTTP_401_UNAUTHORIZED
     if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
         response["WWW-Authenticate"] = "Token"
     return response

@@ -1,0 +1,38 @@
+"""Role rules of the API.
+
+Roles come from `profiles.models`: every signed-in user may pack (claim, scan, act on the list
+they hold); supervisors (group "supervisor", or admins) may also force-release, take over
+someone else's stale claim, reopen orders and read everyone's figures; admins may do everything.
+The services check the same rules again: these classes only refuse early with a clear 403.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import BasePermission
+
+from profiles.models import is_supervisor
+from profiles.roles import role_of
+
+
+class IsSupervisor(BasePermission):
+    """Supervisors and admins only."""
+
+    message = _("Only a supervisor may do that.")
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and is_supervisor(request.user))
+
+
+class HasRole(BasePermission):
+    """Signed in AND given a floor role (packer, supervisor, admin) or a superuser.
+
+    A bare Django account (e.g. created for the admin site and never given a role) gets a 403,
+    not the packing floor.
+    """
+
+    message = _("Your account has no role on the packing floor. Ask an admin to assign one.")
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        return user.is_superuser or role_of(user) is not None

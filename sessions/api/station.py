@@ -1,0 +1,228 @@
+"""The station API contract: claims, scans, manual actions and ending a list.
+
+Stations and outside programs depend on these paths, fields and error codes (issue 4, "The
+station API contract"): change nothing here without a new API version. Each view parses the
+request, calls one service and returns the service's answer as is; the services lock, check the
+claim, write and publish.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from profiles.models import is_supervisor
+from profiles.services import worker_for_user
+from sessions import claims, lifecycle, scanning
+from sessions.api import serializers as s
+from sessions.api.permissions import HasRole, IsSupervisor
+from sessions.errors import Forbidden, NotClaimHolder
+from sessions.lookups import station_by_ref
+from sessions.models import PackingList
+from sessions.payloads import list_payload
+
+CLAIM_TOKEN_HEADER = "HTTP_X_CLAIM_TOKEN"
+TOKEN_PARAMETER = OpenApiParameter(
+    "X-Claim-Token", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=True,
+    description="The token returned by claim/ or takeover/.",
+)
+OPTIONAL_TOKEN_PARAMETER = OpenApiParameter(
+    "X-Claim-Token", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
+    description="The holder's claim token; a supervisor may end a list without it.",
+)
+
+
+def error(description, serializer=s.ErrorSerializer):
+    return OpenApiResponse(serializer, description=description)
+
+
+COMMON_ERRORS = {
+    401: error("Not signed in (no or bad Authorization token)."),
+    404: error("No such packing list (code not_found)."),
+}
+HOLDER_ERRORS = {
+    **COMMON_ERRORS,
+    409: error("not_claim_holder (wrong or missing X-Claim-Token), list_completed, "
+               "scan_id_conflict."),
+}
+
+
+def claim_token(request, required=True):
+    """The X-Claim-Token header as a UUID; a missing or malformed token is not the holder's."""
+    raw = request.META.get(CLAIM_TOKEN_HEADER, "").strip()
+    if not raw:
+        if not required:
+            return None
+        raise NotClaimHolder(_("The X-Claim-Token header is missing. Claim the list first."))
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotClaimHolder() from None
+
+
+def validated(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def claim_answer(packing_list):
+    """What a station needs after claiming or taking over: the token, intervals and the list."""
+    return {
+        "token": str(packing_list.claim_token),
+        "heartbeat_seconds": settings.PACKER_HEARTBEAT_SECONDS,
+        "stale_after_seconds": settings.PACKER_STALE_AFTER_SECONDS,
+        "list": list_payload(packing_list),
+    }
+
+
+def fresh_list_answer(pk):
+    packing_list = get_object_or_404(PackingList, pk=pk)
+    return {"list": list_payload(packing_list)}
+
+
+class StationView(APIView):
+    permission_classes = [HasRole]
+
+
+class ClaimView(StationView):
+    @extend_schema(
+        operation_id="list_claim", tags=["claims"], request=s.ClaimRequestSerializer,
+        responses={200: s.ClaimAnswerSerializer, **COMMON_ERRORS,
+                   409: error("list_claimed (with holder, station, since, stale), "
+                              "list_completed or station_busy.", s.ListClaimedErrorSerializer)},
+        description="Claim a packing list for the signed-in worker at a station. Re-claiming "
+                    "one's own claim from the same station returns the same token.",
+    )
+    def post(self, request, pk):
+        data = validated(s.ClaimRequestSerializer, request)
+        station = station_by_ref(data["station"])
+        packing_list = claims.claim_list(pk, worker=worker_for_user(request.user), station=station)
+        return Response(claim_answer(packing_list))
+
+
+class HeartbeatView(StationView):
+    @extend_schema(
+        operation_id="list_heartbeat", tags=["claims"], request=None,
+        parameters=[TOKEN_PARAMETER],
+        responses={200: s.HeartbeatAnswerSerializer, **HOLDER_ERRORS},
+        description="Keep the claim alive (every heartbeat_seconds).",
+    )
+    def post(self, request, pk):
+        packing_list = claims.heartbeat(pk, token=claim_token(request))
+        return Response({
+            "heartbeat_at": packing_list.heartbeat_at,
+            "heartbeat_seconds": settings.PACKER_HEARTBEAT_SECONDS,
+            "stale_after_seconds": settings.PACKER_STALE_AFTER_SECONDS,
+            "claim": claims.claim_state(packing_list),
+        })
+
+
+class ReleaseView(StationView):
+    @extend_schema(
+        operation_id="list_release", tags=["claims"], request=None,
+        parameters=[TOKEN_PARAMETER],
+        responses={200: s.ListAnswerSerializer, **HOLDER_ERRORS},
+        description="The holder gives the list back.",
+    )
+    def post(self, request, pk):
+        claims.release(pk, token=claim_token(request))
+        return Response(fresh_list_answer(pk))
+
+
+class TakeoverView(StationView):
+    @extend_schema(
+        operation_id="list_takeover", tags=["claims"], request=s.TakeoverRequestSerializer,
+        responses={200: s.ClaimAnswerSerializer, **COMMON_ERRORS,
+                   403: error("Someone else's claim: only a supervisor may take it over."),
+                   409: error("claim_active (not stale yet), list_not_claimed, "
+                              "list_completed, station_busy.")},
+        description="Take over a STALE claim: the same worker, or a supervisor.",
+    )
+    def post(self, request, pk):
+        data = validated(s.TakeoverRequestSerializer, request)
+        station = station_by_ref(data["station"])
+        packing_list = claims.take_over(
+            pk, worker=worker_for_user(request.user), station=station, by_user=request.user,
+            reason=data["reason"],
+        )
+        return Response(claim_answer(packing_list))
+
+
+class ForceReleaseView(APIView):
+    permission_classes = [HasRole, IsSupervisor]
+
+    @extend_schema(
+        operation_id="list_force_release", tags=["claims"],
+        request=s.ForceReleaseRequestSerializer,
+        responses={200: s.ListAnswerSerializer, **COMMON_ERRORS,
+                   400: error("A reason is required."),
+                   403: error("Supervisors only."),
+                   409: error("list_not_claimed: nobody holds the list.")},
+        description="Supervisor ends an active claim, with a reason (logged).",
+    )
+    def post(self, request, pk):
+        data = validated(s.ForceReleaseRequestSerializer, request)
+        claims.force_release(pk, by_user=request.user, reason=data["reason"])
+        return Response(fresh_list_answer(pk))
+
+
+class ScanView(StationView):
+    @extend_schema(
+        operation_id="list_scan", tags=["scanning"], request=s.ScanRequestSerializer,
+        parameters=[TOKEN_PARAMETER],
+        responses={200: s.AnswerSerializer, 400: error("No code."), **HOLDER_ERRORS},
+        description="One scan (order label or item). Every outcome, including mistakes such "
+                    "as unknown_item, is a 200 answer; errors are refusals.",
+    )
+    def post(self, request, pk):
+        data = validated(s.ScanRequestSerializer, request)
+        answer = scanning.scan(pk, token=claim_token(request), code=data["code"],
+                               scan_id=data.get("scan_id"))
+        return Response(answer)
+
+
+class ActionView(StationView):
+    @extend_schema(
+        operation_id="list_action", tags=["scanning"], request=s.ActionRequestSerializer,
+        parameters=[TOKEN_PARAMETER],
+        responses={200: s.AnswerSerializer,
+                   400: error("invalid / invalid_action: the action is not possible now."),
+                   403: error("reopen is for supervisors."), **HOLDER_ERRORS},
+        description="A manual action at the station: confirm, undo, force_confirm, skip, "
+                    "keep_extra, remove_extra, reopen (supervisor), map (barcode → SKU).",
+    )
+    def post(self, request, pk):
+        data = validated(s.ActionRequestSerializer, request)
+        token = claim_token(request)
+        if data["action"] == "reopen" and not is_supervisor(request.user):
+            raise Forbidden(_("Only a supervisor may reopen a completed order."))
+        answer = scanning.perform_action(
+            pk, token=token, action=data["action"], scan_id=data.get("scan_id"),
+            item=data.get("item"), order=data.get("order"), barcode=data.get("barcode"),
+            sku=data.get("sku"), by_user=request.user,
+        )
+        return Response(answer)
+
+
+class EndView(StationView):
+    @extend_schema(
+        operation_id="list_end", tags=["lists"], request=s.EndRequestSerializer,
+        parameters=[OPTIONAL_TOKEN_PARAMETER],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The list summary."),
+                   400: error("invalid_action with open_orders: some orders are still open "
+                              "(send force=true)."),
+                   403: error("Neither the holder nor a supervisor."), **HOLDER_ERRORS},
+        description="End the list (holder with its token, or a supervisor); writes the "
+                    "completion report and returns the summary.",
+    )
+    def post(self, request, pk):
+        data = validated(s.EndRequestSerializer, request)
+        summary = lifecycle.end_list(pk, token=claim_token(request, required=False),
+                                     by_user=request.user, force=data["force"])
+        return Response(summary)

@@ -1,0 +1,271 @@
+"""Read endpoints: clients, sessions, lists, orders, reports and metrics.
+
+Every figure comes from the shared payload, report and selector functions, so the API shows the
+same numbers as the station, the floor view and the exports.
+"""
+
+import django_filters
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, renderers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from profiles.models import Client, Worker, is_supervisor
+from profiles.services import worker_for_user
+from sessions import reports, selectors
+from sessions.api import serializers as s
+from sessions.api.permissions import HasRole
+from sessions.claims import claim_state
+from sessions.errors import Forbidden
+from sessions.lookups import client_by_code
+from sessions.models import Order, PackingList, PackingSession
+from sessions.payloads import list_counters, list_payload, order_payload
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="not_found")}
+
+
+class ClientList(generics.ListAPIView):
+    permission_classes = [HasRole]
+    queryset = Client.objects.all()
+    serializer_class = s.ClientSerializer
+    filterset_fields = ["active"]
+
+    @extend_schema(operation_id="clients_list", tags=["clients"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ClientDetail(generics.RetrieveAPIView):
+    permission_classes = [HasRole]
+    queryset = Client.objects.all()
+    serializer_class = s.ClientSerializer
+
+    @extend_schema(operation_id="clients_retrieve", tags=["clients"], responses={
+        200: s.ClientSerializer, **NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SessionFilter(django_filters.FilterSet):
+    client = django_filters.CharFilter(field_name="client__code", lookup_expr="iexact")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = PackingSession
+        fields = ["client", "status", "source", "external_id"]
+
+
+class SessionMixin:
+    """Sessions with their lists; the lists' counters in one `list_counters` call per page."""
+
+    queryset = PackingSession.objects.select_related("client").prefetch_related("lists")
+    serializer_class = s.PackingSessionSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        instance = args[0] if args else None
+        sessions = instance if kwargs.get("many") else [instance] if instance else []
+        ids = [pl.id for session in sessions for pl in session.lists.all()]
+        kwargs["context"] = {**self.get_serializer_context(), "list_counters": list_counters(ids)}
+        return self.serializer_class(*args, **kwargs)
+
+
+class SessionList(SessionMixin, generics.ListAPIView):
+    permission_classes = [HasRole]
+    filterset_class = SessionFilter
+
+    @extend_schema(operation_id="sessions_list", tags=["sessions"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SessionDetail(SessionMixin, generics.RetrieveAPIView):
+    permission_classes = [HasRole]
+    @extend_schema(operation_id="sessions_retrieve", tags=["sessions"], responses={
+        200: s.PackingSessionSerializer, **NOT_FOUND})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ListFilter(django_filters.FilterSet):
+    client = django_filters.CharFilter(field_name="session__client__code", lookup_expr="iexact")
+    claimed = django_filters.BooleanFilter(field_name="claim_token", lookup_expr="isnull",
+                                           exclude=True)
+
+    class Meta:
+        model = PackingList
+        fields = ["session", "client", "status", "claimed"]
+
+
+class ListSummarySerializer(s.ListCountersSerializer):
+    session = s.serializers.IntegerField()
+    session_external_id = s.serializers.CharField()
+    client = s.serializers.CharField()
+    claim = s.ClaimStateSerializer(allow_null=True)
+
+
+class ListIndex(generics.ListAPIView):
+    """Packing lists with counters and claim state (one counters query for the whole page)."""
+
+    permission_classes = [HasRole]
+    queryset = PackingList.objects.select_related("session__client", "holder", "station")
+    filterset_class = ListFilter
+    serializer_class = ListSummarySerializer
+
+    @extend_schema(operation_id="lists_list", tags=["lists"])
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        counters = list_counters([pl.id for pl in page])
+        return self.get_paginated_response([list_summary_entry(pl, counters) for pl in page])
+
+
+def list_summary_entry(packing_list, counters):
+    entry = s.list_entry(packing_list, counters.get(packing_list.id, {}))
+    entry.update({
+        "session": packing_list.session_id,
+        "session_external_id": packing_list.session.external_id,
+        "client": packing_list.session.client.code,
+        "claim": claim_state(packing_list),
+    })
+    return entry
+
+
+class ListDetail(APIView):
+    permission_classes = [HasRole]
+    @extend_schema(operation_id="lists_retrieve", tags=["lists"],
+                   responses={200: s.ListPayloadSerializer, **NOT_FOUND})
+    def get(self, request, pk):
+        return Response(list_payload(get_object_or_404(PackingList, pk=pk)))
+
+
+class ListOrders(APIView):
+    """Every order of a list with its items; not paginated: a station loads the whole list."""
+
+    permission_classes = [HasRole]
+    @extend_schema(
+        operation_id="lists_orders", tags=["lists"],
+        parameters=[OpenApiParameter("status", str, enum=[c for c, _l in Order.Status.choices])],
+        responses={200: s.OrderPayloadSerializer(many=True), **NOT_FOUND},
+    )
+    def get(self, request, pk):
+        packing_list = get_object_or_404(PackingList, pk=pk)
+        orders = packing_list.orders.prefetch_related("items", "extras")
+        status = request.query_params.get("status")
+        if status:
+            orders = orders.filter(status=status)
+        return Response([order_payload(order) for order in orders])
+
+
+class OrderDetail(APIView):
+    permission_classes = [HasRole]
+    @extend_schema(operation_id="orders_retrieve", tags=["orders"],
+                   responses={200: s.OrderDetailSerializer, **NOT_FOUND})
+    def get(self, request, pk):
+        order = get_object_or_404(Order.objects.prefetch_related("items", "extras"), pk=pk)
+        events = order.scan_events.select_related("worker", "station").order_by("created_at", "id")
+        body = order_payload(order)
+        body["packing_list"] = order.packing_list_id
+        body["timeline"] = s.ScanEventSerializer(events, many=True).data
+        return Response(body)
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the workbook by Accept header; errors still go out as JSON."""
+
+    media_type = XLSX
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return renderers.JSONRenderer().render(data)
+
+
+class ListReport(APIView):
+    permission_classes = [HasRole]
+    renderer_classes = [renderers.JSONRenderer, XlsxRenderer]
+
+    @extend_schema(operation_id="lists_report", tags=["reports"],
+                   responses={(200, XLSX): OpenApiTypes.BINARY, **NOT_FOUND},
+                   description="The completion report workbook of the list.")
+    def get(self, request, pk):
+        packing_list = get_object_or_404(PackingList.objects.select_related("session"), pk=pk)
+        response = HttpResponse(reports.completion_report(packing_list), content_type=XLSX)
+        filename = f"{packing_list.session.external_id}_{packing_list.name}_report.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
+        return response
+
+
+def safe_filename(name):
+    """A file name without characters that break the Content-Disposition header or a path."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+
+
+class ListSummary(APIView):
+    permission_classes = [HasRole]
+    @extend_schema(operation_id="lists_summary", tags=["reports"],
+                   responses={200: OpenApiTypes.OBJECT, **NOT_FOUND},
+                   description="The figures of the old session_summary.json plus metrics.")
+    def get(self, request, pk):
+        return Response(reports.list_summary(get_object_or_404(PackingList, pk=pk)))
+
+
+class ListMetrics(APIView):
+    permission_classes = [HasRole]
+    @extend_schema(operation_id="lists_metrics", tags=["metrics"],
+                   responses={200: OpenApiTypes.OBJECT, **NOT_FOUND})
+    def get(self, request, pk):
+        return Response(selectors.list_metrics(get_object_or_404(PackingList, pk=pk)))
+
+
+class Metrics(APIView):
+    """Figures for a scope. Packers see their own figures only; supervisors see everyone's."""
+
+    permission_classes = [HasRole]
+    @extend_schema(
+        operation_id="metrics", tags=["metrics"], parameters=[s.MetricsQuerySerializer],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description=(
+            "The figures of sessions/selectors.py; with group_by: "
+            '{"group_by", "groups": [{"key", "metrics"}]}.')),
+            400: OpenApiResponse(s.ErrorSerializer, description="invalid filter"),
+            403: OpenApiResponse(s.ErrorSerializer, description="another worker's figures"),
+            404: OpenApiResponse(s.ErrorSerializer, description="unknown client or worker")},
+    )
+    def get(self, request):
+        query = s.MetricsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = metrics_filters(request.user, query.validated_data)
+        group_by = query.validated_data.get("group_by")
+        if not group_by:
+            return Response(selectors.metrics(**filters))
+        groups = selectors.grouped_metrics(group_by, **filters)
+        return Response({
+            "group_by": group_by,
+            "groups": [{"key": None if key is None else str(key), "metrics": figures}
+                       for key, figures in sorted(groups.items(), key=lambda kv: str(kv[0]))],
+        })
+
+
+def metrics_filters(user, data):
+    """Selector filters from the query; a packer is always scoped to their own worker."""
+    filters = {"session": data.get("session"), "packing_list": data.get("list"),
+               "date_from": data.get("from"), "date_to": data.get("to")}
+    if data.get("client"):
+        filters["client"] = client_by_code(data["client"])
+    worker = data.get("worker")
+    if worker is not None:
+        worker = get_object_or_404(Worker, pk=worker)
+    if not is_supervisor(user):
+        own = worker_for_user(user)
+        if worker is not None and worker.pk != own.pk:
+            raise Forbidden(_("Only a supervisor may see another worker's figures."))
+        worker = own
+    filters["worker"] = worker
+    return filters
