@@ -251,6 +251,11 @@ def _figures(orders_row, items_packed, events_row):
     }
 
 
+def empty_metrics():
+    """The figures of a scope with no work (e.g. a day without packing, for charts)."""
+    return _figures(None, 0, None)
+
+
 def grouped_metrics(group_by, *, client=None, session=None, packing_list=None, worker=None,
                     date_from=None, date_to=None):
     """Metrics per client / worker / day / session / list: {key: figures}, in three queries.

@@ -1,0 +1,110 @@
+"""Ending a packing list: the holder (or a supervisor) closes it and the report becomes final.
+
+Ending is the old app's "End session": the list leaves the floor, its claim is released and
+logged (ClaimEvent kind=end with who, where and why), and the completion report / summary
+describe it from then on. The report is regenerated on demand (sessions/reports.py), so ending
+writes no file that could go stale.
+
+Open orders (new or in progress) block an ordinary end: the caller gets InvalidAction listing
+them, and ends anyway with force=True once a person has confirmed (the station asks). Skipped
+orders do not block: skipping was already a decision. Nothing is half-written: one transaction
+under the list's row lock, the same lock every scan takes, so no scan can slip in meanwhile.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from profiles.models import is_supervisor
+from profiles.services import worker_for_user
+from sessions.claims import lock_claimed_list, lock_list
+from sessions.errors import Forbidden, InvalidAction, ListCompleted
+from sessions.events import publish_list_event
+from sessions.models import ClaimEvent, Order, PackingList, PackingSession
+from sessions.reports import list_summary
+
+OPEN_STATUSES = (Order.Status.NEW, Order.Status.IN_PROGRESS)
+
+
+def open_order_numbers(packing_list):
+    """Numbers of the orders not yet packed nor skipped, in list order."""
+    return list(
+        packing_list.orders.filter(status__in=OPEN_STATUSES).order_by("sequence", "id")
+        .values_list("number", flat=True)
+    )
+
+
+def _lock_for_end(list_id, token, by_user):
+    """The locked list and who ends it: the claim holder (token) or a supervisor (no token)."""
+    if token:
+        packing_list = lock_claimed_list(list_id, token)
+        return packing_list, packing_list.holder, packing_list.station
+    if not is_supervisor(by_user):
+        raise Forbidden(_("Only the station holding this list or a supervisor may end it."))
+    packing_list = lock_list(list_id)
+    if packing_list.status == PackingList.Status.COMPLETED:
+        raise ListCompleted()
+    return packing_list, worker_for_user(by_user), packing_list.station
+
+
+def _refuse_open_orders(open_numbers):
+    count = len(open_numbers)
+    message = ngettext(
+        "%(count)d order is not packed yet: %(orders)s. End the list anyway?",
+        "%(count)d orders are not packed yet: %(orders)s. End the list anyway?",
+        count,
+    ) % {"count": count, "orders": ", ".join(open_numbers[:20]) + ("…" if count > 20 else "")}
+    raise InvalidAction(message, open_orders=open_numbers)
+
+
+def _close(packing_list, *, worker, station, by_user, open_numbers, now):
+    """Log the end, release the claim and mark the list completed (inside the lock)."""
+    reason = ""
+    if open_numbers:
+        reason = f"ended early with {len(open_numbers)} open order(s): {', '.join(open_numbers)}"
+    ClaimEvent.objects.create(
+        packing_list=packing_list, kind=ClaimEvent.Kind.END, worker=worker, station=station,
+        previous_holder=packing_list.holder, previous_station=packing_list.station,
+        by_user=by_user if by_user is not None and by_user.is_authenticated else None,
+        reason=reason[:2000], created_at=now,
+    )
+    packing_list.holder = packing_list.station = None
+    packing_list.claim_token = packing_list.claimed_at = packing_list.heartbeat_at = None
+    packing_list.open_order = None
+    packing_list.status = PackingList.Status.COMPLETED
+    packing_list.ended_at = now
+    packing_list.ended_by = worker
+    packing_list.started_at = packing_list.started_at or now
+    packing_list.save(update_fields=[
+        "holder", "station", "claim_token", "claimed_at", "heartbeat_at", "open_order",
+        "status", "ended_at", "ended_by", "started_at",
+    ])
+
+
+def _complete_session_if_done(session, now):
+    """A session is completed once every one of its lists is."""
+    if session.lists.exclude(status=PackingList.Status.COMPLETED).exists():
+        return
+    PackingSession.objects.filter(pk=session.pk).update(
+        status=PackingSession.Status.COMPLETED, completed_at=now)
+
+
+def end_list(list_id, *, token=None, by_user=None, force=False):
+    """End a packing list and return its summary (sessions.reports.list_summary).
+
+    Raises NotClaimHolder (wrong token), Forbidden (no token and not a supervisor),
+    ListCompleted (already ended), InvalidAction with details {"open_orders": [numbers]} when
+    orders are still open and force is False.
+    """
+    with transaction.atomic():
+        packing_list, worker, station = _lock_for_end(list_id, token, by_user)
+        open_numbers = open_order_numbers(packing_list)
+        if open_numbers and not force:
+            _refuse_open_orders(open_numbers)
+        now = timezone.now()
+        _close(packing_list, worker=worker, station=station, by_user=by_user,
+               open_numbers=open_numbers, now=now)
+        _complete_session_if_done(packing_list.session, now)
+        publish_list_event(packing_list)
+        return list_summary(packing_list)
