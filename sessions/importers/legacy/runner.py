@@ -1,0 +1,136 @@
+"""The import run: clients and workers, then every session in its own transaction, then the
+stats history (via the `share_imported` signal), then the report.
+
+Idempotency key: client + session folder name + list name, on sessions with source=legacy.
+A session already imported is skipped; lists that appeared in it since (a list packed after
+the first run) are added. A dry run does all the work inside a transaction that is rolled
+back, so its figures are exactly those of a real run.
+"""
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone as dj_tz
+
+from sessions.importers.legacy import clients as client_step
+from sessions.importers.legacy.planner import SessionRejected, plan_session
+from sessions.importers.legacy.report import Report
+from sessions.importers.legacy.signals import share_imported
+from sessions.importers.legacy.tree import find_trees, session_folders
+from sessions.importers.legacy.workers import ensure_worker, read_workers
+from sessions.importers.legacy.writer import (
+    Actors, existing_list_names, session_is_foreign, write_session,
+)
+
+
+@dataclass
+class ImportOptions:
+    roots: list
+    lists_dir: Path = None
+    timezone: str = ""
+    dry_run: bool = False
+    progress: object = None  # callable(iterable, total) -> iterable, for a progress display
+    now: object = None
+
+
+@dataclass
+class Context:
+    tz: ZoneInfo
+    lists_dir: Path
+    problems: object
+    report: Report
+    now: object
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+def run_import(options):
+    """Import the share(s) named in `options`; returns the Report (also on a dry run)."""
+    tz_name = options.timezone or settings.TIME_ZONE
+    report = Report(roots=options.roots, timezone=tz_name, dry_run=options.dry_run)
+    ctx = Context(tz=ZoneInfo(tz_name), lists_dir=Path(options.lists_dir) if options.lists_dir
+                  else None, problems=report.problems, report=report,
+                  now=options.now or dj_tz.now())
+    try:
+        with transaction.atomic():
+            _run(options, ctx)
+            if options.dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    return report
+
+
+def _run(options, ctx):
+    report, problems = ctx.report, ctx.problems
+    trees = find_trees(options.roots)
+    if not trees:
+        for root in options.roots:
+            problems.add(root, "no Clients/ or Sessions/ folder (in either capitalisation) here")
+        return
+    folders = session_folders(trees, problems)
+    profiles = client_step.all_profiles(trees, {f.client for f in folders}, problems)
+    clients = {}
+    for code, profile in profiles.items():
+        client, created, figures = client_step.save_profile(profile, problems, dry_run=False)
+        clients[code] = client
+        report.client(code, created=created, name=profile.name, mappings=figures,
+                      mapping_duplicates=profile.duplicates)
+    workers = read_workers(trees, problems)
+    for entry in workers:
+        _worker, created = ensure_worker(str(entry["id"]).strip(), entry.get("name") or "")
+        report.workers["created" if created else "existing"] += 1
+    actors = Actors()
+    todo = [f for f in folders if f.client in clients]
+    iterator = options.progress(todo, len(todo)) if options.progress else todo
+    for sf in iterator:
+        _import_one(sf, clients[sf.client], actors, ctx)
+    with transaction.atomic():
+        share_imported.send(sender=run_import, trees=trees, workers=workers, problems=problems,
+                            tz=ctx.tz, dry_run=False, report=report)
+
+
+def _import_one(sf, client, actors, ctx):
+    """One session folder, atomically; any failure is a problem of the report, not a stop."""
+    report = ctx.report
+    if session_is_foreign(client, sf.name):
+        ctx.problems.add(sf.path, "a session with this id exists on the server and was not "
+                                  "imported from the share; left untouched")
+        return
+    try:
+        plan = plan_session(sf, ctx)
+    except SessionRejected as exc:
+        ctx.problems.add(sf.path, f"session not imported: {exc}")
+        return
+    except Exception as exc:  # one broken session never stops the others
+        ctx.problems.add(sf.path, f"session not imported: {exc.__class__.__name__}: {exc}")
+        return
+    done = existing_list_names(client, sf.name)
+    new = [lp for lp in plan.lists if lp.name[:300] not in done]
+    old = [lp.figures(client.code, sf.name) for lp in plan.lists if lp.name[:300] in done]
+    if done and not new:
+        report.session_skipped(client.code, old)
+        return
+    try:
+        with transaction.atomic():
+            write_session(plan, client, new, actors, ctx.tz)
+    except Exception as exc:
+        ctx.problems.add(sf.path, f"session not imported: {exc.__class__.__name__}: {exc}")
+        return
+    if not done:
+        report.session_imported(client.code)
+    for figures in old:
+        report.list_skipped(client.code, figures)
+    for lp in new:
+        report.list_imported(lp.figures(client.code, sf.name))
+
+
+def is_tty(stream=None):
+    stream = stream or sys.stderr
+    return hasattr(stream, "isatty") and stream.isatty()

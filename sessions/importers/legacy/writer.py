@@ -1,0 +1,209 @@
+"""Writing one planned session: PackingSession, lists, orders, lines, extras and the scan log.
+
+Counters are a cache of the ScanEvent log (design.md), so every packed unit written here has an
+event: the old app's scan records where the files kept them (action=scan / force_confirm, at
+their own time, never more than the line still needed), and one `import` event per line for
+units the files prove but whose scans were not kept. Records that contradict the list (another
+order's item, over-scans beyond the requirement) are logged with quantity 0 and outcome
+`legacy_discarded`, so nothing the files said is lost and no counter is inflated. Quality
+counters (corrections, extra and unknown scans) get one zero-quantity event each.
+"""
+
+from profiles.models import Station
+from profiles.normalize import normalize_order_number, normalize_sku
+from sessions.models import (
+    Order, OrderExtra, OrderItem, PackingList, PackingSession, ScanEvent,
+)
+from sessions.importers.legacy.timestamps import parse_ts
+from sessions.importers.legacy.workers import ensure_worker
+
+IMPORTED = "imported"
+DISCARDED = "legacy_discarded"
+
+
+class Actors:
+    """Workers (by legacy id) and stations (by old PC name), created on first use."""
+
+    def __init__(self):
+        self.workers = {}
+        self.stations = {}
+
+    def worker(self, legacy_id, name=""):
+        if not legacy_id:
+            return None
+        if legacy_id not in self.workers:
+            self.workers[legacy_id] = ensure_worker(legacy_id, name or legacy_id)[0]
+        return self.workers[legacy_id]
+
+    def station(self, pc_name):
+        if not pc_name or pc_name == "Unknown":
+            return None
+        if pc_name not in self.stations:
+            self.stations[pc_name] = Station.objects.get_or_create(
+                name=pc_name[:100],
+                defaults={"description": "Packing PC of the old app (legacy import)",
+                          "active": False},
+            )[0]
+        return self.stations[pc_name]
+
+
+def _record_item(order, record):
+    """The line a scan record filled: same row and SKU, else the first same-SKU line with room."""
+    nsku = normalize_sku(record.get("sku") or "")
+    same = [i for i in order.items if i.nsku == nsku]
+    row = record.get("row")
+    if row is not None:
+        same.sort(key=lambda i: i.extra.get("legacy_row") != row)
+    return same
+
+
+def _events_for_order(plan, tz, fallback):
+    """(item plan or None, ScanEvent kwargs) pairs replaying exactly to the planned counters."""
+    events = []
+    when_start = plan.started_at or plan.completed_at or plan.skipped_at or fallback
+    if plan.status != "new":
+        events.append((None, dict(action="scan", outcome="order_loaded", raw_code=plan.number,
+                                  created_at=when_start)))
+    logged = {id(i): 0 for i in plan.items}
+    for record in plan.records:
+        at = parse_ts(record.get("scanned_at"), tz) or when_start
+        units = int(record.get("quantity") or 1) if plan.records_are_units else 1
+        forced = record.get("confirmation_method") == "force_confirmed"
+        left = units
+        for item in _record_item(plan, record):
+            room = item.packed - logged[id(item)]
+            take = min(room, left)
+            if take > 0:
+                logged[id(item)] += take
+                left -= take
+                events.append((item, dict(
+                    action="force_confirm" if forced else "scan", manual=forced,
+                    outcome="item_ok", raw_code=str(record.get("sku") or ""), quantity=take,
+                    created_at=at, response={"legacy_record": record})))
+            if not left:
+                break
+        if left:
+            events.append((None, dict(action="import", outcome=DISCARDED,
+                                      raw_code=str(record.get("sku") or ""), created_at=at,
+                                      response={"legacy_record": record,
+                                                "reason": "more units than the list requires"})))
+    end = plan.completed_at or plan.skipped_at or when_start
+    for item in plan.items:
+        gap = item.packed - logged[id(item)]
+        if gap > 0:
+            events.append((item, dict(action="import", outcome=IMPORTED, raw_code=item.sku,
+                                      quantity=gap, created_at=end)))
+    for outcome, count in (("correction", plan.corrections), ("extra_item", plan.extra_scans),
+                           ("unknown_item", plan.unknown_scans)):
+        events += [(None, dict(action="import", outcome=outcome, created_at=end))] * count
+    if plan.status == "completed":
+        events.append((None, dict(action="import", outcome="order_complete",
+                                  raw_code=plan.number, created_at=plan.completed_at)))
+    elif plan.status == "skipped":
+        events.append((None, dict(action="skip", outcome="skipped", raw_code=plan.number,
+                                  created_at=plan.skipped_at or end)))
+    return events
+
+
+def _manual_count(events):
+    return sum(1 for _item, kw in events if kw.get("action") == "force_confirm")
+
+
+def write_session(sp, client, lists, actors, tz):
+    """Create (or extend) the PackingSession of `sp` with the given ListPlans. Caller holds the
+    transaction; returns the PackingSession."""
+    session = PackingSession.objects.filter(client=client, external_id=sp.external_id).first()
+    if session is None:
+        session = PackingSession.objects.create(
+            client=client, external_id=sp.external_id, source=PackingSession.Source.LEGACY,
+            source_path=sp.rel_path[:1000], info=sp.info, created_at=sp.created_at,
+        )
+    for lp in lists:
+        _write_list(session, lp, actors, tz, sp.created_at)
+    states = list(session.lists.values_list("status", flat=True))
+    if states and all(s == PackingList.Status.COMPLETED for s in states):
+        session.status = PackingSession.Status.COMPLETED
+        session.completed_at = max(
+            (t for t in session.lists.values_list("ended_at", flat=True) if t), default=None)
+    else:
+        session.status = PackingSession.Status.OPEN
+        session.completed_at = None
+    session.save(update_fields=["status", "completed_at"])
+    return session
+
+
+def _write_list(session, lp, actors, tz, fallback):
+    worker = actors.worker(lp.worker_id, lp.worker_name)
+    station = actors.station(lp.pc_name)
+    info = dict(lp.info, legacy_source=lp.source.kind)
+    plist = PackingList.objects.create(
+        session=session, name=lp.name[:300], position=lp.position, status=lp.status,
+        source_file=str(lp.source.path or "")[:1000], source_columns=lp.source.columns,
+        info=info, created_at=fallback, started_at=lp.started_at if lp.status != "not_started"
+        else None, ended_at=lp.ended_at, all_done_announced=lp.status == "completed",
+        ended_by=worker if lp.status == "completed" else None,
+    )
+    order_rows, plans_events = [], []
+    for op in lp.orders:
+        events = _events_for_order(op, tz, fallback)
+        plans_events.append(events)
+        first_item = min((kw["created_at"] for item, kw in events if item is not None
+                          and kw["action"] != "import"), default=None)
+        src = op.src
+        order_rows.append(Order(
+            packing_list=plist, number=src.number[:200],
+            normalized_number=normalize_order_number(src.number)[:200], sequence=op.sequence,
+            courier=src.courier[:100], country=src.country[:100], order_type=src.order_type[:50],
+            tags=src.tags, internal_tags=src.internal_tags, notes=src.notes,
+            system_note=src.system_note, box=src.box[:100],
+            metadata=dict(src.metadata, **({"legacy": op.legacy} if op.legacy else {})),
+            status=op.status, started_at=op.started_at or (op.completed_at if op.status ==
+                                                          "completed" else None),
+            first_item_at=first_item, completed_at=op.completed_at if op.status == "completed"
+            else None, skipped_at=op.skipped_at,
+            completed_by=worker if op.status == "completed" else None,
+            completed_station=station if op.status == "completed" else None,
+            corrections=op.corrections, extra_scans=op.extra_scans,
+            unknown_scans=op.unknown_scans, manual_confirmations=_manual_count(events),
+        ))
+    orders = Order.objects.bulk_create(order_rows, batch_size=500)
+    item_rows, item_keys = [], []
+    for order, op in zip(orders, lp.orders):
+        for ip in op.items:
+            item_rows.append(OrderItem(
+                order=order, line_number=ip.line_number, source_row=ip.source_row,
+                sku=ip.sku[:200], normalized_sku=ip.nsku[:200], product_name=ip.product_name[:500],
+                required=ip.required, packed=ip.packed, extra_columns=ip.extra,
+            ))
+            item_keys.append(id(ip))
+    items = OrderItem.objects.bulk_create(item_rows, batch_size=1000)
+    item_by_plan = dict(zip(item_keys, items))
+    extras, scan_rows = [], []
+    for order, op, events in zip(orders, lp.orders, plans_events):
+        for nsku, pending in op.extras.items():
+            line = next((i for i in op.items if i.nsku == normalize_sku(nsku)), None)
+            extras.append(OrderExtra(order=order, normalized_sku=normalize_sku(nsku)[:200],
+                                     sku=(line.sku if line else nsku)[:200], pending=pending))
+        for item_plan, kw in events:
+            scan_rows.append(ScanEvent(
+                packing_list=plist, order=order,
+                item=item_by_plan.get(id(item_plan)) if item_plan is not None else None,
+                worker=worker, station=station, **{**kw, "raw_code": kw.get("raw_code", "")[:500]},
+            ))
+    OrderExtra.objects.bulk_create(extras)
+    ScanEvent.objects.bulk_create(scan_rows, batch_size=1000)
+    return plist
+
+
+def existing_list_names(client, external_id):
+    """Names of the lists already imported for this session (the idempotency key)."""
+    return set(PackingList.objects.filter(
+        session__client=client, session__external_id=external_id,
+    ).values_list("name", flat=True))
+
+
+def session_is_foreign(client, external_id):
+    """A session with this id exists but was not made by this importer."""
+    return PackingSession.objects.filter(client=client, external_id=external_id).exclude(
+        source=PackingSession.Source.LEGACY).exists()
+
