@@ -193,7 +193,22 @@ def build_list(name, position, source, ev, *, fallback_time):
             current.corrections = int(timing.get("corrections") or 0)
             current.extra_scans = int(timing.get("extra_scan_count") or 0)
             current.unknown_scans = int(timing.get("unknown_scan_count") or 0)
-            current.extras = {k: v for k, v in ev.extras.items() if v > 0}
+            lines = {i.nsku for i in current.items}
+            current.extras = {normalize_sku(k): v for k, v in ev.extras.items()
+                              if v > 0 and normalize_sku(k) in lines}
+            lost = {k: v for k, v in ev.extras.items() if v > 0 and normalize_sku(k) not in lines}
+            if lost:
+                current.legacy["pending_extras_not_on_a_line"] = lost
+    for plan in orders:
+        if plan.extra_scans:
+            plan.legacy["extra_scans"] = plan.extra_scans
+        if plan.status == "in_progress" and plan.items and not plan.extras \
+                and all(i.packed >= i.required for i in plan.items):
+            # Every line full and nothing pending: the old app completed such an order at the
+            # next write; a crash came first.
+            plan.status = "completed"
+            plan.completed_at = (ev.last_updated if ev else None) or fallback_time
+            plan.legacy["completed_by_import"] = True
     for plan in orders:
         # Before 2026-02-27 a record's quantity was the line's requirement, repeated per scan.
         plan.records_are_units = any("row" in r or "confirmation_method" in r for r in plan.records)

@@ -6,7 +6,10 @@ their own time, never more than the line still needed), and one `import` event p
 units the files prove but whose scans were not kept. Records that contradict the list (another
 order's item, over-scans beyond the requirement) are logged with quantity 0 and outcome
 `legacy_discarded`, so nothing the files said is lost and no counter is inflated. Quality
-counters (corrections, extra and unknown scans) get one zero-quantity event each.
+counters get events that sessions.replay counts: a zero-quantity undo per correction, an
+unknown_item per unknown scan, an extra_item per over-scan still pending. Over-scans the old app
+had already resolved (keep/remove was never recorded, nor their SKU) stay in the order's
+metadata (`legacy.extra_scans`) rather than inventing a decision.
 """
 
 from profiles.models import Station
@@ -78,7 +81,7 @@ def _events_for_order(plan, tz, fallback):
                 left -= take
                 events.append((item, dict(
                     action="force_confirm" if forced else "scan", manual=forced,
-                    outcome="item_ok", raw_code=str(record.get("sku") or ""), quantity=take,
+                    outcome="force_confirmed" if forced else "item_ok", raw_code=str(record.get("sku") or ""), quantity=take,
                     created_at=at, response={"legacy_record": record})))
             if not left:
                 break
@@ -93,9 +96,18 @@ def _events_for_order(plan, tz, fallback):
         if gap > 0:
             events.append((item, dict(action="import", outcome=IMPORTED, raw_code=item.sku,
                                       quantity=gap, created_at=end)))
-    for outcome, count in (("correction", plan.corrections), ("extra_item", plan.extra_scans),
-                           ("unknown_item", plan.unknown_scans)):
-        events += [(None, dict(action="import", outcome=outcome, created_at=end))] * count
+    first_line = plan.items[0] if plan.items else None
+    if first_line is not None:
+        # An old undo removed its scan record, so the pair (+1, -1) is already netted out of
+        # the records: a zero-quantity undo keeps the correction countable.
+        events += [(first_line, dict(action="undo", outcome="undone", quantity=0,
+                                     created_at=end))] * plan.corrections
+    events += [(None, dict(action="import", outcome="unknown_item", created_at=end))] \
+        * plan.unknown_scans
+    for nsku, pending in plan.extras.items():
+        line = next(i for i in plan.items if i.nsku == nsku)
+        events += [(line, dict(action="scan", outcome="extra_item", raw_code=line.sku,
+                               created_at=end))] * pending
     if plan.status == "completed":
         events.append((None, dict(action="import", outcome="order_complete",
                                   raw_code=plan.number, created_at=plan.completed_at)))
@@ -163,7 +175,8 @@ def _write_list(session, lp, actors, tz, fallback):
             else None, skipped_at=op.skipped_at,
             completed_by=worker if op.status == "completed" else None,
             completed_station=station if op.status == "completed" else None,
-            corrections=op.corrections, extra_scans=op.extra_scans,
+            corrections=op.corrections if op.items else 0,
+            extra_scans=sum(op.extras.values()),
             unknown_scans=op.unknown_scans, manual_confirmations=_manual_count(events),
         ))
     orders = Order.objects.bulk_create(order_rows, batch_size=500)
@@ -181,9 +194,9 @@ def _write_list(session, lp, actors, tz, fallback):
     extras, scan_rows = [], []
     for order, op, events in zip(orders, lp.orders, plans_events):
         for nsku, pending in op.extras.items():
-            line = next((i for i in op.items if i.nsku == normalize_sku(nsku)), None)
-            extras.append(OrderExtra(order=order, normalized_sku=normalize_sku(nsku)[:200],
-                                     sku=(line.sku if line else nsku)[:200], pending=pending))
+            line = next(i for i in op.items if i.nsku == nsku)
+            extras.append(OrderExtra(order=order, normalized_sku=nsku[:200], sku=line.sku[:200],
+                                     pending=pending))
         for item_plan, kw in events:
             scan_rows.append(ScanEvent(
                 packing_list=plist, order=order,
