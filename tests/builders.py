@@ -58,9 +58,10 @@ def add_order(packing_list, number, lines, *, sequence=0, courier="DHL"):
     return order
 
 
-def build_user(username=None, *, role=None, **extra):
+def build_user(username=None, *, role=None, password=None, **extra):
+    """A user; without `password` it has none (hashing is slow and most tests never log in)."""
     username = username or f"user{next(_seq)}"
-    user = User.objects.create_user(username=username, password="pw-123456", **extra)
+    user = User.objects.create_user(username=username, password=password, **extra)
     if role:
         user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
