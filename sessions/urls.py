@@ -3,6 +3,19 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from sessions.web import browse, floor, station, terminal
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("station/", station.station_pick, name="station-pick"),
+    path("station/setup/", terminal.station_setup, name="station-setup"),
+    path("station/go/", station.station_go, name="station-go"),
+    path("station/lists/<int:list_id>/", station.station_list, name="station-list"),
+    path("floor/", floor.floor, name="floor"),
+    path("sessions/", browse.session_browser, name="session-browser"),
+    path("sessions/lists/<int:list_id>/", browse.list_detail, name="list-detail"),
+    path("sessions/lists/<int:list_id>/report.xlsx", browse.list_report, name="list-report"),
+    path("sessions/lists/<int:list_id>/labels.<str:fmt>", browse.list_labels, name="list-labels"),
+    path("sessions/orders/<int:order_id>/timeline/", browse.order_timeline,
+         name="order-timeline"),
 ]

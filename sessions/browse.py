@@ -1,0 +1,95 @@
+"""Selectors of the session browser: which packing lists a tab and its filters show.
+
+Tabs partition the lists so each list is in exactly one:
+- active: a station holds it right now (claimed, not ended);
+- available: not ended and nobody holds it (new, or half-packed and released) — ready to claim;
+- completed: ended.
+Free text matches the session id, the list name, the client, the holder and the station of the
+claim, and every worker or station that scanned on the list (the scan log remembers them).
+"""
+
+from datetime import datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from sessions.models import PackingList, ScanEvent
+
+TABS = ("active", "completed", "available")
+
+
+def tab_queryset(tab):
+    lists = PackingList.objects.select_related("session__client", "holder", "station")
+    if tab == "active":
+        return lists.filter(claim_token__isnull=False).exclude(
+            status=PackingList.Status.COMPLETED)
+    if tab == "completed":
+        return lists.filter(status=PackingList.Status.COMPLETED)
+    return lists.filter(claim_token__isnull=True).exclude(status=PackingList.Status.COMPLETED)
+
+
+def browse_lists(tab="active", *, client=None, date_from=None, date_to=None, status=None,
+                 text=None):
+    """The lists of a tab, filtered on the server, newest session first.
+
+    Dates are local calendar days (inclusive) of the session's creation; `status` is a
+    PackingList status; `client` a client code.
+    """
+    qs = tab_queryset(tab if tab in TABS else "active")
+    if client:
+        qs = qs.filter(session__client__code=client)
+    tz = timezone.get_current_timezone()
+    if date_from:
+        qs = qs.filter(session__created_at__gte=datetime.combine(date_from, time.min, tz))
+    if date_to:
+        qs = qs.filter(session__created_at__lt=datetime.combine(
+            date_to + timedelta(days=1), time.min, tz))
+    if status:
+        qs = qs.filter(status=status)
+    if text:
+        qs = qs.filter(text_filter(text.strip()))
+    return qs.order_by("-session__created_at", "-session_id", "position", "id")
+
+
+def text_filter(text):
+    """Session id, list name, client, holder, claim station, or anyone who scanned on it."""
+    scanned_by = ScanEvent.objects.filter(packing_list=OuterRef("pk")).filter(
+        Q(worker__display_name__icontains=text) | Q(worker__user__username__icontains=text)
+        | Q(station__name__icontains=text)
+    )
+    return (
+        Q(session__external_id__icontains=text) | Q(name__icontains=text)
+        | Q(session__client__code__iexact=text) | Q(session__client__name__icontains=text)
+        | Q(holder__display_name__icontains=text) | Q(station__name__icontains=text)
+        | Exists(scanned_by)
+    )
+
+
+def order_rows(packing_list):
+    """Orders of a list with the flags the details page shows (no per-order query)."""
+    orders = (
+        packing_list.orders.select_related("completed_by", "completed_station")
+        .annotate(units=Sum("items__required"), packed_units=Sum("items__packed"))
+        .order_by("sequence", "id")
+    )
+    rows = []
+    for order in orders:
+        flags = []
+        if order.manual_confirmations:
+            flags.append("manual")
+        if order.corrections:
+            flags.append("corrections")
+        if order.extra_scans:
+            flags.append("extras")
+        if order.unknown_scans:
+            flags.append("unknown")
+        if order.status == order.Status.SKIPPED:
+            flags.append("skipped")
+        rows.append({"order": order, "flags": flags})
+    return rows
+
+
+def order_timeline(order):
+    """Every scan and action on one order, oldest first, with who and where."""
+    return list(order.scan_events.select_related("worker", "station", "item")
+                .order_by("created_at", "id"))

@@ -1,0 +1,38 @@
+"""The supervisor's floor view: rendered with the current rows, then kept live over WebSocket."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from profiles.models import is_supervisor
+from sessions.floor import floor_rows
+from sessions.web.strings import outcome_headlines
+from django.utils.translation import gettext as _
+
+
+def supervisor_required(view):
+    def wrapper(request, *args, **kwargs):
+        if not is_supervisor(request.user):
+            raise PermissionDenied(_("Supervisors only."))
+        return view(request, *args, **kwargs)
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+@supervisor_required
+def floor(request):
+    """Every claimed list; static/js/floor.js replaces the rows from the socket's snapshot."""
+    config = {
+        "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
+        "outcomes": outcome_headlines(),
+        "strings": {
+            "reasonPrompt": _("Why is this claim released? (kept in the log)"),
+            "active": _("active"), "stale": _("stale"), "details": _("Details"),
+            "takeOver": _("Take over"), "forceRelease": _("Force-release"),
+            "empty": _("No station holds a list right now."),
+            "released": _("Released."), "ago": _("%(seconds)s s ago"),
+            "orders": _("orders"), "units": _("units"),
+        },
+    }
+    return render(request, "floor/floor.html", {"rows": floor_rows(), "config": config})

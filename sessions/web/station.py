@@ -1,0 +1,129 @@
+"""The packer's pages: choose a packing list, then the scanning screen.
+
+The scanning screen is rendered once; its JavaScript (static/js/station.js) claims the list,
+scans, acts, heart-beats and ends through the REST API (/api/v1/lists/<id>/...), which calls
+the claim and scanning services. This module only reads what the screen needs to start.
+"""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profiles.models import Client, CourierDeadline, is_supervisor
+from profiles.services import worker_for_user
+from sessions.claims import claim_state
+from sessions.models import Order, PackingList, PackingSession
+from sessions.payloads import list_counters, order_payload
+from sessions.web.strings import station_strings
+from sessions.web.terminal import current_station
+
+HISTORY_SIZE = 20
+
+
+def needs_station(view):
+    """Send a terminal without a station name to the set-up page first."""
+    def wrapper(request, *args, **kwargs):
+        station = current_station(request)
+        if station is None:
+            return redirect(f"{reverse('station-setup')}?next={request.get_full_path()}")
+        request.station = station
+        return view(request, *args, **kwargs)
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+def open_lists(client):
+    """The lists of a client's open sessions that are not ended, with counters and claim."""
+    sessions = list(
+        PackingSession.objects.filter(client=client, status=PackingSession.Status.OPEN)
+        .order_by("-created_at", "-id")
+    )
+    lists = list(
+        PackingList.objects.filter(session__in=sessions)
+        .exclude(status=PackingList.Status.COMPLETED)
+        .select_related("holder", "station", "session")
+    )
+    counters = list_counters([pl.pk for pl in lists])
+    by_session = {s.pk: [] for s in sessions}
+    for pl in lists:
+        by_session[pl.session_id].append(
+            {"list": pl, "counters": counters.get(pl.pk, {}), "claim": claim_state(pl)}
+        )
+    return [(s, by_session[s.pk]) for s in sessions if by_session[s.pk]]
+
+
+@needs_station
+def station_pick(request):
+    """Client → session → packing list (or type / scan the list's number)."""
+    client = None
+    code = request.GET.get("client")
+    if code:
+        client = get_object_or_404(Client, code=code, active=True)
+    held = PackingList.objects.filter(station=request.station).select_related("session").first()
+    return render(request, "station/pick.html", {
+        "station": request.station,
+        "clients": Client.objects.filter(active=True),
+        "client": client,
+        "sessions": open_lists(client) if client else [],
+        "held": held,
+    })
+
+
+@needs_station
+def station_go(request):
+    """Open a list by the number typed or scanned on the pick page (`12`, `L12`, `#12`)."""
+    raw = "".join(ch for ch in request.GET.get("code", "") if ch.isdigit())
+    if raw and PackingList.objects.filter(pk=int(raw)).exists():
+        return redirect("station-list", list_id=int(raw))
+    from django.contrib import messages
+    messages.error(request, _("No packing list has the number %(code)s.")
+                   % {"code": request.GET.get("code", "")})
+    return redirect("station-pick")
+
+
+def station_history(station, limit=HISTORY_SIZE):
+    """Orders completed at this station today, newest first (the history panel)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    orders = (
+        Order.objects.filter(completed_station=station, status=Order.Status.COMPLETED,
+                             completed_at__gte=start)
+        .order_by("-completed_at")[:limit]
+    )
+    return [{"number": o.number, "at": o.completed_at.isoformat()} for o in orders]
+
+
+def courier_deadlines(client):
+    """{courier in lower case: "HH:MM"} for the order banner's time-left countdown."""
+    return {d.courier.lower(): d.deadline.strftime("%H:%M")
+            for d in CourierDeadline.objects.filter(client=client)}
+
+
+@needs_station
+def station_list(request, list_id):
+    """The scanning screen of one list at this terminal's station."""
+    pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
+    api = f"/api/v1/lists/{pl.pk}/"
+    config = {
+        "listId": pl.pk,
+        "listName": pl.name,
+        "station": request.station.name,
+        "worker": worker_for_user(request.user).display_name,
+        "supervisor": is_supervisor(request.user),
+        "api": api,
+        "reportUrl": reverse("list-report", args=[pl.pk]),
+        "pickUrl": reverse("station-pick") + f"?client={pl.session.client.code}",
+        "heartbeatSeconds": settings.PACKER_HEARTBEAT_SECONDS,
+        "clearSeconds": settings.PACKER_ORDER_CLEAR_SECONDS,
+        "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
+        "openOrder": order_payload(pl.open_order) if pl.open_order_id else None,
+        "deadlines": courier_deadlines(pl.session.client),
+        "history": station_history(request.station),
+        "timeZone": settings.TIME_ZONE,
+        "strings": station_strings(),
+    }
+    return render(request, "station/list.html", {
+        "packing_list": pl, "station": request.station, "config": config,
+    })

@@ -1,0 +1,83 @@
+"""Texts the station's JavaScript shows, translated on the server into the page's language.
+
+The JavaScript never carries its own wording: it gets this dict (json_script) and the server's
+translated `message` of each answer, so all three languages live in the same .po files.
+"""
+
+from django.utils.translation import gettext as _
+
+
+def outcome_headlines():
+    """The big one-line status per outcome; the answer's message gives the detail."""
+    return {
+        "order_loaded": _("Order loaded"),
+        "order_not_found": _("Order not found"),
+        "order_already_completed": _("Already completed"),
+        "other_order_label": _("Another order's label"),
+        "item_ok": _("Item OK"),
+        "order_complete": _("Order complete"),
+        "unknown_item": _("Unknown item"),
+        "extra_item": _("Extra item"),
+        "complete_with_extras": _("Complete, extras pending"),
+        "confirmed": _("Confirmed by hand"),
+        "undone": _("Undone"),
+        "already_zero": _("Already zero"),
+        "force_confirmed": _("Line confirmed"),
+        "skipped": _("Order skipped"),
+        "extra_kept": _("Extra kept"),
+        "extra_removed": _("Extra removed"),
+        "reopened": _("Order reopened"),
+        "mapped": _("Barcode mapped"),
+        "all_done": _("All done!"),
+        "error": _("Refused"),
+    }
+
+
+def station_strings():
+    return {
+        "outcomes": outcome_headlines(),
+        "online": _("Online"),
+        "offline": _("Connection lost: scans are kept and sent when it returns"),
+        "waiting": _("Scans waiting to be sent"),
+        "claiming": _("Claiming the list…"),
+        "ready": _("Scan an order label"),
+        "readyDetail": _("Scan the order number to open an order."),
+        "claimedBy": _("Held by %(holder)s at station %(station)s since %(since)s."),
+        "staleClaim": _("The claim is stale: no heartbeat for %(seconds)s s."),
+        "takeOver": _("Take over"),
+        "back": _("Back to lists"),
+        "retry": _("Try again"),
+        "claimLost": _("This station no longer holds the list"),
+        "claimLostDetail": _("A supervisor released it or another station took it over."),
+        "reclaim": _("Claim again"),
+        "allDone": _("All done!"),
+        "allDoneDetail": _("Every order of this list is completed or skipped."),
+        "endList": _("End list"),
+        "endConfirm": _("%(count)s orders are not finished (%(orders)s). End the list anyway?"),
+        "ended": _("List ended"),
+        "endedDetail": _("The completion report is ready."),
+        "downloadReport": _("Download report"),
+        "timeLeft": _("%(time)s left"),
+        "late": _("late by %(time)s"),
+        "pickup": _("Pick-up"),
+        "courier": _("Courier"),
+        "country": _("Country"),
+        "box": _("Box"),
+        "orderType": _("Type"),
+        "confirm": _("Confirm 1"),
+        "undo": _("Undo 1"),
+        "forceConfirm": _("Confirm all"),
+        "mapBarcode": _("Map last scan"),
+        "mapConfirm": _("Map barcode %(barcode)s to SKU %(sku)s for this client?"),
+        "keep": _("Keep"),
+        "remove": _("Remove"),
+        "skipOrder": _("Skip order"),
+        "nothingToUndo": _("Nothing to undo: scan an item first."),
+        "noOpenOrder": _("No order is open."),
+        "orders": _("orders"),
+        "units": _("units"),
+        "soundOn": _("Sound on"),
+        "soundOff": _("Tap to turn sound on"),
+        "clearing": _("Next order in %(seconds)s s"),
+        "queued": _("queued"),
+    }

@@ -1,0 +1,120 @@
+/* Floor view: rows of every claimed list, replaced from the WebSocket.
+ * The socket sends a full snapshot on every (re)connect (the database's true state) and one
+ * fresh row per change; heartbeat ages tick locally between messages. */
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("floor-config").textContent);
+  const S = cfg.strings;
+  const csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
+  const tbody = document.querySelector("#floor-table tbody");
+  const rows = new Map();
+  let skew = 0, ws = null, retry = 500;
+
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => { if (k === "class") e.className = v; else e.setAttribute(k, v); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function fmt(t, p) { return t.replace(/%\((\w+)\)s/g, (m, n) => (p[n] === undefined ? m : p[n])); }
+
+  function age(row) {
+    if (!row.claim) return null;
+    return Math.max(0, Math.round((Date.now() + skew - new Date(row.claim.heartbeat_at)) / 1000));
+  }
+
+  function setAll(list) {
+    rows.clear();
+    list.forEach((r) => rows.set(r.id, r));
+    if (list.length && list[0].server_now) skew = new Date(list[0].server_now) - Date.now();
+    render();
+  }
+  function update(row, flash) {
+    if (row.released) rows.delete(row.id);
+    else rows.set(row.id, row);
+    if (row.server_now) skew = new Date(row.server_now) - Date.now();
+    render(flash ? row.id : null);
+  }
+
+  function render(flashId) {
+    tbody.replaceChildren();
+    let stale = 0, done = 0, errors = 0;
+    Array.from(rows.values()).forEach((r) => {
+      const a = age(r);
+      const isStale = a !== null && a > cfg.staleAfterSeconds;
+      if (isStale) stale++;
+      done += r.completed_orders; errors += r.errors;
+      const tr = el("tr", { "data-list": r.id, class: isStale ? "stale" : "" });
+      if (r.id === flashId) tr.classList.add("flash");
+      const pct = r.orders ? Math.round(100 * (r.completed_orders + r.skipped_orders) / r.orders) : 0;
+      const prog = el("td");
+      const bar = el("div", { class: "bar" }); bar.append(el("span", { style: `width:${pct}%` }));
+      prog.append(bar, el("div", { class: "muted progress-text" },
+        `${r.completed_orders}/${r.orders} ${S.orders} · ${r.packed_units}/${r.units} ${S.units}`));
+      const last = el("td", { class: "last-scan" });
+      if (r.last_scan) {
+        const o = r.last_scan.outcome;
+        const cls = ["unknown_item", "extra_item", "other_order_label", "order_not_found"].includes(o) ? "err"
+          : (o === "order_complete" ? "ok" : "info");
+        last.append(el("b", { class: "code" }, r.last_scan.code || "—"), document.createTextNode(" "),
+          el("span", { class: "badge " + cls, "data-outcome": o }, cfg.outcomes[o] || o));
+      } else last.textContent = "—";
+      const actions = el("td", { class: "row-actions" });
+      actions.append(el("a", { class: "btn small secondary", href: `/sessions/lists/${r.id}/` }, S.details));
+      if (isStale) actions.append(el("a", { class: "btn small warn act-takeover", href: `/station/lists/${r.id}/` }, S.takeOver));
+      const fr = el("button", { type: "button", class: "btn small danger act-release" }, S.forceRelease);
+      fr.addEventListener("click", () => forceRelease(r.id));
+      actions.append(fr);
+      tr.append(
+        el("td", { class: "station" }, r.claim ? r.claim.station : ""),
+        el("td", { class: "worker" }, r.claim ? r.claim.holder : ""),
+        el("td", {}, r.client),
+        el("td", {}, `${r.name}`),
+        prog, last,
+        el("td", { class: "num hb" }, a === null ? "" : fmt(S.ago, { seconds: a })),
+        el("td", {}, "")
+      );
+      tr.lastChild.append(el("span", { class: "badge state " + (isStale ? "warn" : "ok") }, isStale ? S.stale : S.active));
+      tr.append(el("td", { class: "num errors" }, String(r.errors)), actions);
+      tbody.append(tr);
+    });
+    document.getElementById("floor-empty").classList.toggle("hidden", rows.size > 0);
+    document.getElementById("kpi-stations").textContent = rows.size;
+    document.getElementById("kpi-stale").textContent = stale;
+    document.getElementById("kpi-orders").textContent = done;
+    document.getElementById("kpi-errors").textContent = errors;
+  }
+
+  async function forceRelease(id) {
+    const reason = window.prompt(S.reasonPrompt);
+    if (!reason || !reason.trim()) return;
+    const res = await fetch(`/api/v1/lists/${id}/force-release/`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify({ reason: reason.trim() }),
+    });
+    const data = await res.json().catch(() => ({}));
+    if (res.ok) update({ id, released: true });
+    else window.alert(data.message || res.status);
+  }
+
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${proto}://${location.host}/ws/floor/`);
+    ws.onopen = () => { retry = 500; };
+    ws.onmessage = (ev) => {
+      const msg = JSON.parse(ev.data);
+      if (msg.type === "snapshot") { setAll(msg.rows); document.body.dataset.ws = "open"; }
+      else if (msg.type === "update") update(msg.row, true);
+    };
+    ws.onclose = () => {
+      document.body.dataset.ws = "closed";
+      setTimeout(connect, retry);
+      retry = Math.min(retry * 2, 5000);
+    };
+  }
+
+  setAll(JSON.parse(document.getElementById("floor-rows").textContent));
+  setInterval(() => render(), 1000);
+  connect();
+})();

@@ -1,0 +1,547 @@
+/* Packing station: claim, scan, act, heartbeat, end — through the REST API (/api/v1/lists/<id>/).
+ *
+ * Why it is built this way:
+ * - Every scan and action goes into an OUTBOX kept in localStorage, each with its own scan id,
+ *   and is sent one at a time in order. A network failure leaves it in the outbox and it is
+ *   resent when the server answers again; the server answers a repeated scan id from its log,
+ *   so nothing is lost and nothing counts twice (also across a page reload).
+ * - After "order complete" the screen holds for PACKER_ORDER_CLEAR_SECONDS; scans typed then wait
+ *   in the outbox and are processed after the clear, never dropped.
+ * - The scan input always has the focus: buttons never take it (tabindex -1, mousedown
+ *   prevented) and any click or blur gives it back.
+ */
+(function () {
+  "use strict";
+  const cfg = JSON.parse(document.getElementById("station-config").textContent);
+  const S = cfg.strings;
+  const $ = (id) => document.getElementById(id);
+  const input = $("scan-input");
+  const body = document.body;
+  const csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
+  const key = `packer:${cfg.station}:list:${cfg.listId}`;
+  const WARN = ["extra_item", "complete_with_extras", "other_order_label", "order_already_completed",
+    "already_zero", "skipped"];
+  const BAD = ["unknown_item", "order_not_found", "error"];
+
+  let token = localStorage.getItem(key + ":token") || null;
+  let outbox = load(key + ":outbox", []);
+  let list = null, order = null, lastItemId = null, lastUnknown = null;
+  let online = true, pumping = false, holdUntil = 0, clearTimer = null, heartbeatTimer = null;
+  let retryDelay = 500, offlineTimer = null, state = "claiming", ws = null;
+  let history = cfg.history || [];
+
+  function load(k, dflt) { try { return JSON.parse(localStorage.getItem(k)) || dflt; } catch (e) { return dflt; } }
+  function saveOutbox() { localStorage.setItem(key + ":outbox", JSON.stringify(outbox)); showOutbox(); }
+  function fmt(template, params) {
+    return template.replace(/%\((\w+)\)s/g, (m, name) => (params[name] === undefined ? m : params[name]));
+  }
+  function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+  function newScanId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const b = new Uint8Array(16);
+    (window.crypto || {}).getRandomValues ? crypto.getRandomValues(b) : b.forEach((_, i) => { b[i] = Math.random() * 256; });
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  function setState(s) { state = s; body.dataset.state = s; }
+  function el(tag, attrs, text) {
+    const e = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => { if (k === "class") e.className = v; else e.setAttribute(k, v); });
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+  function button(label, cls, onClick, attrs) {
+    const b = el("button", Object.assign({ type: "button", class: "btn " + cls, tabindex: "-1" }, attrs || {}), label);
+    b.addEventListener("mousedown", (ev) => ev.preventDefault());
+    b.addEventListener("click", onClick);
+    return b;
+  }
+
+  /* ---------- HTTP ---------- */
+  async function post(path, data, withToken) {
+    const headers = { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" };
+    if (withToken && token) headers["X-Claim-Token"] = token;
+    const res = await fetch(cfg.api + path, {
+      method: "POST", headers, body: JSON.stringify(data || {}), credentials: "same-origin", cache: "no-store",
+    });
+    if (res.status >= 500 || res.status === 0) throw new Error("server " + res.status);
+    let payload = {};
+    try { payload = await res.json(); } catch (e) { throw new Error("bad answer"); }
+    return { status: res.status, data: payload };
+  }
+
+  /* ---------- connection state ---------- */
+  function setOnline(value) {
+    if (online === value) return;
+    online = value;
+    body.dataset.online = value ? "1" : "0";
+    const c = $("conn");
+    c.textContent = value ? S.online : S.offline;
+    c.className = "conn " + (value ? "online" : "offline");
+    if (!value && !offlineTimer) offlineTimer = setInterval(probe, 1500);
+    if (value && offlineTimer) { clearInterval(offlineTimer); offlineTimer = null; }
+  }
+  async function probe() {
+    if (state === "claiming") { claim(); return; }
+    await heartbeat();
+    pump();
+  }
+  function showOutbox() {
+    $("outbox-count").textContent = outbox.length;
+    $("outbox").classList.toggle("hidden", outbox.length === 0);
+    body.dataset.pending = String(outbox.length);
+  }
+
+  /* ---------- claim, heartbeat, live socket ---------- */
+  async function claim(takeover) {
+    setState("claiming");
+    showStatus("claiming", S.claiming, "");
+    let res;
+    try {
+      res = takeover
+        ? await post("takeover/", { station: cfg.station, reason: `take-over at ${cfg.station}` })
+        : await post("claim/", { station: cfg.station });
+    } catch (e) { setOnline(false); return; }
+    setOnline(true);
+    if (res.status === 200) {
+      token = res.data.token;
+      localStorage.setItem(key + ":token", token);
+      list = res.data.list;
+      cfg.heartbeatSeconds = res.data.heartbeat_seconds || cfg.heartbeatSeconds;
+      hideOverlay();
+      setState("ready");
+      renderProgress();
+      startHeartbeat();
+      connectSocket();
+      if (list.open_order && cfg.openOrder && cfg.openOrder.id === list.open_order && !order) {
+        order = cfg.openOrder;
+        renderOrder();
+        showStatus("order_loaded", S.outcomes.order_loaded, order.number);
+      } else if (!order) showStatus("ready", S.ready, S.readyDetail);
+      pump();
+      return;
+    }
+    refusedClaim(res.data);
+  }
+
+  function refusedClaim(err) {
+    setState("refused");
+    token = null;
+    localStorage.removeItem(key + ":token");
+    const actions = [];
+    let title = err.message || S.outcomes.error, text = "";
+    if (err.code === "list_claimed") {
+      const since = err.since ? new Date(err.since).toLocaleString() : "";
+      title = fmt(S.claimedBy, { holder: err.holder, station: err.station, since });
+      if (err.stale) {
+        const age = err.heartbeat_at ? Math.round((Date.now() - new Date(err.heartbeat_at)) / 1000) : "";
+        text = fmt(S.staleClaim, { seconds: age });
+        actions.push(button(S.takeOver, "warn big", () => claim(true), { id: "btn-takeover" }));
+      } else {
+        text = err.message || "";
+      }
+    } else if (err.code === "list_completed") {
+      title = S.ended; text = S.endedDetail;
+      actions.push(reportLink());
+    } else {
+      text = "";
+      actions.push(button(S.retry, "secondary", () => claim(false), { id: "btn-retry" }));
+    }
+    actions.push(backLink());
+    showOverlay("refused", title, text, actions);
+    showStatus("error", title, text);
+  }
+
+  function startHeartbeat() {
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
+    heartbeatTimer = setInterval(heartbeat, Math.max(1, cfg.heartbeatSeconds) * 1000);
+  }
+  async function heartbeat() {
+    if (!token || state === "ended") return;
+    try {
+      const res = await post("heartbeat/", {}, true);
+      setOnline(true);
+      if (res.status === 409 && res.data.code === "not_claim_holder") claimLost();
+      else if (res.status === 409 && res.data.code === "list_completed") ended(null);
+    } catch (e) { setOnline(false); }
+  }
+
+  function connectSocket() {
+    if (ws || !("WebSocket" in window)) return;
+    const proto = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${proto}://${location.host}/ws/lists/${cfg.listId}/`);
+    ws.onopen = () => { body.dataset.ws = "open"; };
+    ws.onmessage = (ev) => {
+      const msg = JSON.parse(ev.data);
+      const row = msg.row;
+      if (!row || state !== "ready") return;
+      if (row.released || (row.claim && row.claim.station !== cfg.station)) claimLost();
+    };
+    ws.onclose = () => { body.dataset.ws = "closed"; ws = null; if (state !== "ended") setTimeout(connectSocket, 2000); };
+  }
+
+  function claimLost() {
+    if (state === "lost" || state === "ended") return;
+    setState("lost");
+    token = null;
+    localStorage.removeItem(key + ":token");
+    showOverlay("lost", S.claimLost, S.claimLostDetail,
+      [button(S.reclaim, "big", () => claim(false), { id: "btn-reclaim" }), backLink()]);
+  }
+
+  /* ---------- outbox ---------- */
+  function enqueue(path, data) {
+    const entry = { path, body: Object.assign({ scan_id: newScanId() }, data), queuedAt: Date.now() };
+    outbox.push(entry);
+    saveOutbox();
+    pump();
+    return entry;
+  }
+
+  async function pump() {
+    if (pumping) return;
+    pumping = true;
+    try {
+      while (outbox.length && state === "ready") {
+        const wait = holdUntil - Date.now();
+        if (wait > 0) { await sleep(wait); continue; }
+        if (clearTimer) clearOrder();
+        const entry = outbox[0];
+        let res;
+        try {
+          res = await post(entry.path, entry.body, true);
+        } catch (e) {
+          setOnline(false);
+          await sleep(retryDelay);
+          retryDelay = Math.min(retryDelay * 2, 3000);
+          continue;
+        }
+        retryDelay = 500;
+        setOnline(true);
+        if (res.status === 409 && res.data.code === "not_claim_holder") { claimLost(); break; }
+        outbox.shift();
+        saveOutbox();
+        if (res.status === 200) answer(res.data, entry);
+        else refused(res.data);
+      }
+    } finally {
+      pumping = false;
+      body.dataset.idle = outbox.length ? "0" : "1";
+    }
+  }
+
+  /* ---------- answers ---------- */
+  function refused(err) {
+    if (err.code === "list_completed") { ended(null); return; }
+    showStatus("error", S.outcomes.error, err.message || "");
+    sound("error");
+  }
+
+  function answer(a, entry) {
+    const outcome = a.outcome;
+    if (a.list) { list = a.list; renderProgress(); }
+    const before = order;
+    if (a.order) {
+      order = a.order;
+      lastItemId = changedItem(before, order) || (before && before.id === order.id ? lastItemId : null);
+    } else if (["skipped"].includes(outcome)) {
+      order = null; lastItemId = null;
+    }
+    lastUnknown = outcome === "unknown_item" && entry ? entry.body.code : null;
+    renderOrder();
+    showStatus(outcome, S.outcomes[outcome] || outcome, a.message || "");
+    sound(outcome);
+    if (order && order.status === "completed") {
+      addHistory(order);
+      holdUntil = Date.now() + cfg.clearSeconds * 1000;
+      if (clearTimer) clearTimeout(clearTimer);
+      clearTimer = setTimeout(() => { clearOrder(); pump(); }, cfg.clearSeconds * 1000);
+      showStatus(outcome, S.outcomes[outcome] || outcome,
+        (a.message || "") + " · " + fmt(S.clearing, { seconds: cfg.clearSeconds }));
+    }
+    if (a.all_done) allDone();
+  }
+
+  function changedItem(before, after) {
+    if (!before || !after || before.id !== after.id) return null;
+    const old = {};
+    before.items.forEach((i) => { old[i.id] = i.packed; });
+    const up = after.items.find((i) => i.packed > (old[i.id] || 0));
+    return up ? up.id : null;
+  }
+
+  function clearOrder() {
+    if (clearTimer) { clearTimeout(clearTimer); clearTimer = null; }
+    holdUntil = 0;
+    if (order && order.status === "completed") {
+      order = null; lastItemId = null;
+      renderOrder();
+      if (state === "ready") showStatus("ready", S.ready, S.readyDetail);
+    }
+  }
+
+  /* ---------- rendering ---------- */
+  function showStatus(outcome, headline, detail) {
+    const box = $("status");
+    box.className = "status o-" + outcome;
+    box.dataset.outcome = outcome;
+    $("status-headline").textContent = headline;
+    $("status-detail").textContent = detail || "";
+    void box.offsetWidth;
+    box.classList.add("flash");
+  }
+
+  function renderProgress() {
+    if (!list) return;
+    const done = list.completed_orders + list.skipped_orders;
+    const pct = list.orders ? Math.round((100 * done) / list.orders) : 0;
+    $("progress-bar").style.width = pct + "%";
+    $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
+    $("progress-detail").textContent = `${list.packed_units} / ${list.units} ${S.units}` +
+      (list.skipped_orders ? ` · ${S.outcomes.skipped}: ${list.skipped_orders}` : "");
+    body.dataset.completed = String(list.completed_orders);
+  }
+
+  function renderOrder() {
+    const tbody = $("items").querySelector("tbody");
+    tbody.replaceChildren();
+    const ex = $("extras"), exBody = ex.querySelector("tbody");
+    exBody.replaceChildren();
+    ["order-courier", "order-country", "order-box", "order-type", "deadline", "order-tags"].forEach((id) => { $(id).replaceChildren(); });
+    $("order-notes").classList.add("hidden");
+    if (!order) {
+      $("order-number").textContent = "—";
+      $("order-panel").dataset.order = "";
+      ex.classList.add("hidden");
+      return;
+    }
+    $("order-panel").dataset.order = order.number;
+    $("order-number").textContent = order.number;
+    fact("order-courier", S.courier, order.courier);
+    fact("order-country", S.country, order.country);
+    fact("order-box", S.box, order.box);
+    fact("order-type", S.orderType, order.order_type);
+    renderDeadline();
+    (order.tags || []).concat(order.internal_tags || []).forEach((t) => $("order-tags").append(el("span", { class: "tag" }, t)));
+    const notes = [order.notes, order.system_note].filter(Boolean).join(" · ");
+    if (notes) { $("order-notes").textContent = notes; $("order-notes").classList.remove("hidden"); }
+    const open = order.status !== "completed";
+    order.items.forEach((it) => {
+      const tr = el("tr", { "data-item": it.id, "data-sku": it.sku });
+      if (it.complete) tr.classList.add("line-done");
+      if (it.id === lastItemId) tr.classList.add("line-last");
+      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", {}, it.product_name),
+        el("td", { class: "qty" }, `${it.packed} / ${it.required}`));
+      const act = el("td", { class: "row-actions" });
+      if (open) {
+        const full = it.packed >= it.required;
+        act.append(
+          button(S.confirm, "small ok act-confirm", () => action("confirm", { item: it.id }), full ? { disabled: "" } : {}),
+          button(S.undo, "small secondary act-undo", () => action("undo", { item: it.id }), it.packed ? {} : { disabled: "" }),
+          button(S.forceConfirm, "small warn act-force", () => action("force_confirm", { item: it.id }), full ? { disabled: "" } : {}),
+          button(S.mapBarcode, "small secondary act-map", () => mapBarcode(it), lastUnknown ? {} : { disabled: "" }),
+        );
+      }
+      tr.append(act);
+      tbody.append(tr);
+    });
+    const pending = (order.extras || []).filter((e) => e.pending > 0);
+    ex.classList.toggle("hidden", pending.length === 0);
+    pending.forEach((e) => {
+      const tr = el("tr", { "data-extra": e.sku });
+      tr.append(el("td", { class: "sku" }, e.sku), el("td", { class: "qty" }, "+" + e.pending));
+      const act = el("td", { class: "row-actions" });
+      act.append(button(S.keep, "ok act-keep", () => action("keep_extra", { sku: e.sku })),
+        button(S.remove, "danger act-remove", () => action("remove_extra", { sku: e.sku })));
+      tr.append(act);
+      exBody.append(tr);
+    });
+  }
+
+  function fact(id, label, value) {
+    if (!value) return;
+    $(id).append(el("span", { class: "muted" }, label + " "), el("b", {}, value));
+  }
+
+  function renderDeadline() {
+    const box = $("deadline");
+    box.replaceChildren();
+    box.className = "fact deadline";
+    if (!order || !order.courier) return;
+    const hhmm = cfg.deadlines[order.courier.toLowerCase()];
+    if (!hhmm) return;
+    const [h, m] = hhmm.split(":").map(Number);
+    const due = new Date(); due.setHours(h, m, 0, 0);
+    const mins = Math.round((due - Date.now()) / 60000);
+    const span = `${Math.floor(Math.abs(mins) / 60)}h ${String(Math.abs(mins) % 60).padStart(2, "0")}m`;
+    box.append(el("span", { class: "muted" }, `${S.pickup} ${hhmm} · `),
+      el("b", {}, mins >= 0 ? fmt(S.timeLeft, { time: span }) : fmt(S.late, { time: span })));
+    if (mins < 0) box.classList.add("late"); else if (mins < 60) box.classList.add("soon");
+  }
+
+  function addHistory(o) {
+    if (history.length && history[0].number === o.number) return;
+    history.unshift({ number: o.number, at: o.completed_at || new Date().toISOString() });
+    history = history.slice(0, 20);
+    renderHistory();
+  }
+  function renderHistory() {
+    const ul = $("history");
+    ul.replaceChildren();
+    history.forEach((h) => {
+      const li = el("li");
+      li.append(el("b", {}, h.number), el("span", { class: "muted" }, new Date(h.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
+      ul.append(li);
+    });
+  }
+
+  /* ---------- overlays ---------- */
+  function showOverlay(kind, title, text, actions) {
+    $("overlay-title").textContent = title;
+    $("overlay-text").textContent = text || "";
+    $("overlay-actions").replaceChildren(...actions);
+    $("overlay").dataset.kind = kind;
+    $("overlay").classList.remove("hidden");
+  }
+  function hideOverlay() { $("overlay").classList.add("hidden"); $("overlay").dataset.kind = ""; }
+  function backLink() {
+    const a = el("a", { class: "btn secondary", href: cfg.pickUrl, tabindex: "-1" }, S.back);
+    return a;
+  }
+  function reportLink() {
+    return el("a", { class: "btn ok big", href: cfg.reportUrl, tabindex: "-1", id: "report-link" }, S.downloadReport);
+  }
+  function allDone() {
+    body.dataset.allDone = "1";
+    showStatus("all_done", S.allDone, S.allDoneDetail);
+    sound("all_done");
+    showOverlay("all-done", S.allDone, S.allDoneDetail, [
+      button(S.endList + " (F9)", "danger big", () => endList(), { id: "btn-end-now" }),
+      button("OK", "secondary", () => hideOverlay(), { id: "btn-all-done-ok" }),
+    ]);
+  }
+
+  /* ---------- actions ---------- */
+  function action(name, extra) {
+    if (state !== "ready") return;
+    enqueue("action/", Object.assign({ action: name }, extra || {}));
+  }
+  function undoLast() {
+    if (!order || !lastItemId) { showStatus("already_zero", S.outcomes.already_zero, S.nothingToUndo); sound("warn"); return; }
+    action("undo", { item: lastItemId });
+  }
+  function skip() {
+    if (!order) { showStatus("error", S.outcomes.error, S.noOpenOrder); sound("error"); return; }
+    action("skip", { order: order.id });
+  }
+  function mapBarcode(item) {
+    if (!lastUnknown) return;
+    if (!window.confirm(fmt(S.mapConfirm, { barcode: lastUnknown, sku: item.sku }))) return;
+    action("map", { barcode: lastUnknown, sku: item.sku });
+  }
+
+  async function endList() {
+    if (state !== "ready" || outbox.length) return;
+    let res;
+    try { res = await post("end/", { force: false }, true); } catch (e) { setOnline(false); return; }
+    if (res.status === 400 && res.data.open_orders) {
+      const orders = res.data.open_orders;
+      const msg = fmt(S.endConfirm, { count: orders.length, orders: orders.slice(0, 10).join(", ") });
+      if (!window.confirm(msg)) { focusScan(); return; }
+      try { res = await post("end/", { force: true }, true); } catch (e) { setOnline(false); return; }
+    }
+    if (res.status === 200) ended(res.data);
+    else refused(res.data);
+    focusScan();
+  }
+
+  function ended(summary) {
+    setState("ended");
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
+    token = null;
+    localStorage.removeItem(key + ":token");
+    showStatus("all_done", S.ended, S.endedDetail);
+    showOverlay("ended", S.ended, S.endedDetail, [reportLink(), backLink()]);
+  }
+
+  /* ---------- sound (WebAudio, unlocked by the first key or tap) ---------- */
+  let audio = null;
+  function unlockSound() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      if (audio.state === "suspended") audio.resume();
+      localStorage.setItem("packer:sound", "on");
+      $("btn-sound").textContent = S.soundOn;
+    } catch (e) { /* no audio on this terminal */ }
+  }
+  function tone(freq, start, dur, type, gain) {
+    const o = audio.createOscillator(), g = audio.createGain();
+    o.type = type || "sine"; o.frequency.value = freq;
+    g.gain.setValueAtTime(gain || 0.25, audio.currentTime + start);
+    g.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + start + dur);
+    o.connect(g); g.connect(audio.destination);
+    o.start(audio.currentTime + start); o.stop(audio.currentTime + start + dur + 0.02);
+  }
+  function sound(outcome) {
+    body.dataset.sound = outcome;
+    if (!audio || audio.state !== "running") return;
+    if (outcome === "item_ok" || outcome === "confirmed" || outcome === "force_confirmed") tone(880, 0, 0.12);
+    else if (outcome === "order_loaded") { tone(660, 0, 0.1); tone(880, 0.11, 0.12); }
+    else if (outcome === "order_complete" || outcome === "all_done" || outcome === "extra_kept") {
+      [523, 659, 784, 1047].forEach((f, i) => tone(f, i * 0.09, 0.16));
+    } else if (BAD.includes(outcome)) tone(150, 0, 0.45, "square", 0.2);
+    else if (WARN.includes(outcome) || outcome === "warn") { tone(440, 0, 0.12, "triangle", 0.3); tone(440, 0.18, 0.12, "triangle", 0.3); }
+    else tone(600, 0, 0.06, "sine", 0.15);
+  }
+
+  /* ---------- input and focus ---------- */
+  function focusScan() {
+    if (document.activeElement !== input) input.focus({ preventScroll: true });
+  }
+  input.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    ev.preventDefault();
+    const code = input.value.trim();
+    input.value = "";
+    if (!code) return;
+    const last = $("last-scan");
+    last.textContent = code;
+    last.dataset.code = code;
+    if (state !== "ready" && state !== "claiming") { sound("error"); return; }
+    const entry = { path: "scan/", body: { code, scan_id: newScanId() }, queuedAt: Date.now() };
+    outbox.push(entry);
+    saveOutbox();
+    pump();
+  });
+  input.addEventListener("blur", () => setTimeout(focusScan, 0));
+  document.addEventListener("click", () => setTimeout(focusScan, 0));
+  window.addEventListener("focus", focusScan);
+  document.addEventListener("keydown", (ev) => {
+    unlockSound();
+    if (ev.key === "F2") { ev.preventDefault(); skip(); }
+    else if (ev.key === "F4") { ev.preventDefault(); undoLast(); }
+    else if (ev.key === "F9") { ev.preventDefault(); endList(); }
+    else if (ev.key === "Escape") { input.value = ""; hideOverlayIfInfo(); }
+    if (document.activeElement !== input) focusScan();
+  });
+  document.addEventListener("pointerdown", unlockSound);
+  function hideOverlayIfInfo() { if ($("overlay").dataset.kind === "all-done") hideOverlay(); }
+  document.querySelectorAll("button, a.btn").forEach((b) => {
+    b.setAttribute("tabindex", "-1");
+    b.addEventListener("mousedown", (ev) => ev.preventDefault());
+  });
+  $("btn-skip").addEventListener("click", skip);
+  $("btn-undo").addEventListener("click", undoLast);
+  $("btn-end").addEventListener("click", endList);
+  $("btn-sound").addEventListener("click", unlockSound);
+  window.addEventListener("online", () => { probe(); });
+  setInterval(() => { if (order) renderDeadline(); }, 30000);
+
+  body.dataset.online = "1";
+  if (localStorage.getItem("packer:sound") === "on") $("btn-sound").textContent = S.soundOff;
+  renderHistory();
+  showOutbox();
+  focusScan();
+  claim(false);
+})();

@@ -1,0 +1,71 @@
+"""Dashboard pages and history downloads (figures from stats.metrics / stats.exports).
+
+A packer sees only their own figures: the worker filter is forced to them, whatever the query
+string says. Supervisors see everyone and may filter by worker.
+"""
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from profiles.models import Client, Worker, is_supervisor
+from profiles.services import worker_for_user
+from sessions.models import PackingList
+from stats.charts import bar_chart
+from stats.exports import export_filename, history_csv, history_xlsx
+from stats.metrics import dashboard as dashboard_data
+from stats.metrics import default_range
+
+
+class DashboardForm(forms.Form):
+    client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.all(),
+                                    required=False, to_field_name="code",
+                                    empty_label=_("All clients"))
+    worker = forms.ModelChoiceField(label=_("Worker"), queryset=Worker.objects.all(),
+                                    required=False, empty_label=_("All workers"))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def dashboard(request):
+    """Totals, per client / worker / day tables and charts for the chosen filters."""
+    supervisor = is_supervisor(request.user)
+    start, end = default_range()
+    form = DashboardForm(request.GET or None, initial={"date_from": start, "date_to": end})
+    if not supervisor:
+        del form.fields["worker"]
+    filters = form.cleaned_data if form.is_valid() else {}
+    worker = filters.get("worker") if supervisor else worker_for_user(request.user)
+    date_from = filters.get("date_from") or start
+    date_to = filters.get("date_to") or end
+    data = dashboard_data(client=filters.get("client"), worker=worker,
+                          date_from=date_from, date_to=date_to)
+    charts = {
+        "orders_by_day": bar_chart(data["by_day"], "orders_packed"),
+        "items_by_day": bar_chart(data["by_day"], "items_packed"),
+        "oph_by_worker": bar_chart(data["by_worker"], "orders_per_hour_active", digits=1),
+    }
+    return render(request, "stats/dashboard.html", {
+        "form": form, "data": data, "charts": charts, "supervisor": supervisor,
+        "own_worker": None if supervisor else worker, "date_from": date_from, "date_to": date_to,
+    })
+
+
+def history_export(request, list_id, fmt):
+    """A list's orders and scans: xlsx with both sheets, or one CSV (?kind=orders|scans)."""
+    pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
+    if fmt == "xlsx":
+        content = history_xlsx(packing_list=pl)
+        name = export_filename(packing_list=pl, fmt="xlsx")
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        kind = request.GET.get("kind") if request.GET.get("kind") in ("orders", "scans") else "scans"
+        content = history_csv(kind, packing_list=pl).encode("utf-8")
+        name = export_filename(packing_list=pl, kind=kind, fmt="csv")
+        ctype = "text/csv; charset=utf-8"
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
