@@ -1,0 +1,152 @@
+"""History export of a packing list or a whole session: its orders and its scan log.
+
+Two tables: *orders* (one row per order with timing and quality, the same figures as
+`sessions.selectors.order_metrics`) and *scans* (the ScanEvent log, oldest first). As xlsx both
+are sheets of one workbook; as CSV one table per file (`kind`). Times are local
+(settings.TIME_ZONE).
+
+Spreadsheet safety: xlsx text cells go through `sessions.reports.safe_cell` (never a formula);
+in CSV, which has no cell types, a value starting with =, +, -, @, tab or CR gets a leading
+apostrophe, the usual defence that spreadsheet programs show as text.
+"""
+
+import csv
+import io
+
+from django.db.models import Sum
+from openpyxl import Workbook
+
+from sessions.errors import InvalidRequest
+from sessions.models import Order, ScanEvent
+from sessions.reports import HEADER_FONT, is_formula_like, local_naive, safe_cell
+from sessions.selectors import WRONG_OUTCOMES
+
+ORDER_COLUMNS = [
+    "Session", "List", "Sequence", "Order", "Courier", "Status", "Started At", "First Item At",
+    "Completed At", "Skipped At", "Duration (s)", "First Scan (s)", "Required Units",
+    "Packed Units", "Corrections", "Extra Scans", "Unknown Scans", "Manual Confirmations",
+    "Completed By", "Station",
+]
+SCAN_COLUMNS = [
+    "Time", "Session", "List", "Order", "SKU", "Action", "Code", "Outcome", "Wrong", "Quantity",
+    "Manual", "Worker", "Station", "Scan Id",
+]
+KINDS = ("orders", "scans")
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+def _scope(packing_list=None, session=None):
+    if packing_list is None and session is None:
+        raise InvalidRequest("A packing list or a session is required for a history export.")
+    orders = Order.objects.all()
+    events = ScanEvent.objects.all()
+    if packing_list is not None:
+        orders = orders.filter(packing_list=getattr(packing_list, "pk", packing_list))
+        events = events.filter(packing_list=getattr(packing_list, "pk", packing_list))
+    if session is not None:
+        orders = orders.filter(packing_list__session=getattr(session, "pk", session))
+        events = events.filter(packing_list__session=getattr(session, "pk", session))
+    return orders, events
+
+
+def _seconds(end, start):
+    return round((end - start).total_seconds(), 1) if end and start else None
+
+
+def order_rows(*, packing_list=None, session=None):
+    """Rows of ORDER_COLUMNS (datetimes naive local), in list and sequence order; one query."""
+    orders, _events = _scope(packing_list, session)
+    qs = (
+        orders.select_related("packing_list__session", "completed_by", "completed_station")
+        .annotate(units=Sum("items__required"), packed=Sum("items__packed"))
+        .order_by("packing_list__session_id", "packing_list__position", "packing_list_id",
+                  "sequence", "id")
+    )
+    for o in qs:
+        done = o.status == Order.Status.COMPLETED
+        yield [
+            o.packing_list.session.external_id, o.packing_list.name, o.sequence, o.number,
+            o.courier, o.status, local_naive(o.started_at), local_naive(o.first_item_at),
+            local_naive(o.completed_at), local_naive(o.skipped_at),
+            _seconds(o.completed_at, o.started_at) if done else None,
+            _seconds(o.first_item_at, o.started_at), o.units or 0, o.packed or 0,
+            o.corrections, o.extra_scans, o.unknown_scans, o.manual_confirmations,
+            o.completed_by.display_name if o.completed_by else "",
+            o.completed_station.name if o.completed_station else "",
+        ]
+
+
+def scan_rows(*, packing_list=None, session=None):
+    """Rows of SCAN_COLUMNS, oldest first, streamed in chunks (the log can be long)."""
+    _orders, events = _scope(packing_list, session)
+    qs = (
+        events.select_related("packing_list__session", "order", "item", "worker", "station")
+        .order_by("created_at", "id")
+    )
+    for e in qs.iterator(chunk_size=2000):
+        yield [
+            local_naive(e.created_at), e.packing_list.session.external_id, e.packing_list.name,
+            e.order.number if e.order else "", e.item.sku if e.item else "", e.action,
+            e.raw_code, e.outcome,
+            e.action == ScanEvent.Action.SCAN and e.outcome in WRONG_OUTCOMES, e.quantity,
+            e.manual, e.worker.display_name if e.worker else "",
+            e.station.name if e.station else "", e.scan_id or "",
+        ]
+
+
+def history_xlsx(*, packing_list=None, session=None):
+    """Both tables as one xlsx (sheets Orders and Scans), as bytes."""
+    _scope(packing_list, session)  # refuse a missing scope before any sheet exists
+    wb = Workbook(write_only=True)
+    tables = (("Orders", ORDER_COLUMNS, order_rows), ("Scans", SCAN_COLUMNS, scan_rows))
+    for title, columns, rows in tables:
+        ws = wb.create_sheet(title)
+        ws.append([safe_cell(ws, c, font=HEADER_FONT) for c in columns])
+        for row in rows(packing_list=packing_list, session=session):
+            ws.append([_xlsx_cell(ws, v) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _xlsx_cell(ws, value):
+    if hasattr(value, "hour"):
+        return safe_cell(ws, value, number_format="yyyy-mm-dd hh:mm:ss")
+    return safe_cell(ws, value)
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if is_formula_like(value):
+        return "'" + value
+    return value
+
+
+def history_csv(kind, *, packing_list=None, session=None):
+    """One table ("orders" or "scans") as CSV text with a header row (UTF-8 with BOM, so
+    Excel opens Cyrillic names correctly)."""
+    if kind not in KINDS:
+        raise InvalidRequest(f"kind must be one of {', '.join(KINDS)}")
+    columns, rows = (ORDER_COLUMNS, order_rows) if kind == "orders" else (SCAN_COLUMNS, scan_rows)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows(packing_list=packing_list, session=session):
+        writer.writerow([_csv_value(v) for v in row])
+    return out.getvalue()
+
+
+def export_filename(*, packing_list=None, session=None, kind=None, fmt="xlsx"):
+    """`<session>[_<list>]_history[_<kind>].<fmt>`, safe for any file system."""
+    session = session or packing_list.session
+    parts = [session.external_id] + ([packing_list.name] if packing_list else []) + ["history"]
+    if kind:
+        parts.append(kind)
+    raw = "_".join(parts) + f".{fmt}"
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in raw)
