@@ -2,10 +2,23 @@
 
 Each importer validates everything first (every error with row and column, raised as
 ImportRejected) and then writes in one transaction through `sessions.importers.build`.
+
+The public functions are imported lazily: sub-packages (e.g. `legacy`) are imported while
+Django loads models, and must not drag pandas and the ORM models in at that moment.
 """
 
-from sessions.importers.excel import import_excel
-from sessions.importers.jsonlists import import_packing_list_json
-from sessions.importers.shopify import import_shopify_session
+from importlib import import_module
 
-__all__ = ["import_excel", "import_packing_list_json", "import_shopify_session"]
+_EXPORTS = {
+    "import_excel": "sessions.importers.excel",
+    "import_packing_list_json": "sessions.importers.jsonlists",
+    "import_shopify_session": "sessions.importers.shopify",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
