@@ -102,6 +102,21 @@ def sync_role_groups(apps=global_apps):
     return groups
 
 
+def sync_roles_in_migration(apps, schema_editor):
+    """RunPython body of the role migrations: create permissions first, then sync the groups.
+
+    Permissions are normally created by post_migrate, i.e. only after every migration has run,
+    so on a fresh database they do not exist yet: they are created here for every app the
+    historical state knows.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    using = schema_editor.connection.alias
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
+    sync_role_groups(apps)
+
+
 def role_of(user):
     """The user's role name (the highest one if several groups were set by hand), or None."""
     names = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))

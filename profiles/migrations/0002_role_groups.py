@@ -1,22 +1,17 @@
 """Data migration: the groups packer, supervisor and admin with their permissions.
 
 Permissions are normally created by a post_migrate signal, i.e. only after every migration has
-run, so on a fresh database they do not exist yet here: they are created first, for every app
-the historical state knows, and then the groups are synced by the rules in profiles.roles.
+run, so on a fresh database they do not exist yet here: profiles.roles creates them first, for
+every app the historical state knows, and then syncs the groups by its rules.
 """
 
-from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 
 def create_role_groups(apps, schema_editor):
-    from profiles.roles import sync_role_groups
+    from profiles.roles import sync_roles_in_migration
 
-    using = schema_editor.connection.alias
-    for app_config in global_apps.get_app_configs():
-        create_permissions(app_config, apps=apps, verbosity=0, using=using)
-    sync_role_groups(apps)
+    sync_roles_in_migration(apps, schema_editor)
 
 
 def remove_role_groups(apps, schema_editor):
