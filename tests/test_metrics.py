@@ -136,3 +136,65 @@ def test_worker_and_day_attribute_completed_orders(hour_of_work):
     by_worker = grouped_metrics("worker", client=plist.session.client)
     assert by_worker[worker.pk]["orders_packed"] == 4
     assert by_worker[other.pk]["avg_order_seconds"] == 300
+
+
+class Clock:
+    """A settable timezone.now for the engine, so scans happen at chosen moments."""
+
+    def __init__(self, start):
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += timedelta(seconds=seconds)
+
+
+def test_s34_end_to_end_through_the_scanning_engine(monkeypatch):
+    """Packed with the real scan service: 4 orders of 15 min (5 units each) with 5-minute
+    pauses between them, a fifth order opened and left; an unknown item and an extra on the way.
+    """
+    from django.utils import timezone as tz
+
+    from sessions.lifecycle import end_list
+    from sessions.scanning import perform_action, scan as scan_code
+    from tests.builders import build_list, claimed
+
+    clock = Clock(T0)
+    monkeypatch.setattr(tz, "now", clock)
+    orders = {f"#{n}": [("A", 2), ("B", 3)] for n in range(1, 6)}
+    plist = build_list(orders)
+    claim = claimed(plist)
+    token = claim.token
+    for n in range(1, 5):
+        assert scan_code(plist.pk, token=token, code=f"#{n}")["outcome"] == "order_loaded"
+        codes = ["A", "B", "A", "B", "B"]
+        if n == 1:
+            codes.insert(1, "NOPE")  # unknown item
+        if n == 2:
+            codes.insert(2, "A")  # extra A (lines full), removed again below
+        for code in codes:
+            clock.advance(900 / len(codes))
+            answer = scan_code(plist.pk, token=token, code=code)
+            if answer["outcome"] == "extra_item":
+                perform_action(plist.pk, token=token, action="remove_extra", sku="A")
+        assert answer["outcome"] == "order_complete"
+        clock.advance(300)
+    scan_code(plist.pk, token=token, code="#5")
+    clock.advance(60)
+    scan_code(plist.pk, token=token, code="A")
+
+    m = list_metrics(plist)
+    assert (m["orders_packed"], m["items_packed"]) == (4, 20)
+    assert m["active_seconds"] == 3600 and m["avg_order_seconds"] == 900
+    assert (m["orders_per_hour_active"], m["items_per_hour_active"]) == (4.0, 20.0)
+    assert m["wall_seconds"] == 3600 + 4 * 300 + 60
+    # 5 order labels, 20 good items, the unknown and the extra, 1 item of #5.
+    assert (m["scans"], m["wrong_scans"]) == (5 + 20 + 2 + 1, 2)
+    assert (m["unknown_scans"], m["extra_scans"]) == (1, 1)
+    assert m["accuracy"] == round(1 - 2 / 28, 4)
+
+    summary = end_list(plist.pk, token=token, force=True)
+    assert summary["open_orders"] == ["#5"] and summary["completed_orders"] == 4
+    assert summary["metrics"]["avg_time_per_order"] == 900
