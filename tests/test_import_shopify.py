@@ -1,0 +1,243 @@
+"""Shopify Tool session import: folder and zip, list variants, idempotent re-import, archive
+safety. Formats: ../shared/legacy-formats.md §5.2 and §11; scenarios 28–32."""
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from profiles.models import Client
+from sessions.errors import ImportRejected
+from sessions.importers import import_shopify_session
+from sessions.models import Order, OrderItem, PackingList, PackingSession
+
+SESSION_INFO = {"created_by_tool": "shopify", "client_id": "M", "session_name": "2026-03-02_1",
+                "status": "active", "total_orders": 4}
+
+P2_DHL = {"session_id": "2026-03-02_1", "created_at": "2026-03-02T09:10:02", "total_orders": 3,
+          "orders": [
+              {"order_number": "#1001", "order_type": "Multi", "shipping_provider": "DHL",
+               "courier": "DHL", "destination_country": "DE", "shipping_country": "DE",
+               "tags": ["VIP", "Gift"], "notes": "Leave at door", "system_note": "",
+               "internal_tags": ["GIFT+1"], "order_min_box": "BOX-S",
+               "order_fulfillment_status": "Fulfillable", "status": "Fulfillable",
+               "items": [{"sku": "07-CREAM", "product_name": "Крем 50ml", "quantity": 2,
+                          "order_fulfillment_status": "Fulfillable", "status_note": ""},
+                         {"sku": "SOAP 1", "product_name": "Soap", "quantity": 1.0}]},
+              {"order_number": "#1002", "shipping_provider": "DHL", "courier": "DHL",
+               "tags": [], "internal_tags": [], "order_min_box": None,
+               "items": [{"sku": "X", "product_name": "X", "quantity": "3"}]},
+              {"order_number": "#1003", "courier": "DHL", "items": []},
+          ]}
+P1_POSTONE = {"session_id": "2026-03-02_1", "total_orders": 1, "orders": [
+    {"order_number": "2001", "order_type": "Single", "courier": "PostOne", "destination": "BG",
+     "tags": ["Promo"], "items": [{"sku": "A", "product_name": "A", "quantity": 1,
+                                   "stock_status": "ok"}]}]}
+P2_DPD = {"session_id": "2026-03-02_1", "orders": [
+    {"order_number": "3001", "shipping_provider": "DPD", "courier": "DPD",
+     "items": [{"sku": "B", "product_name": "B", "quantity": 5}]}]}
+ANALYSIS = ('{"analyzed_at": "2026-03-02T09:03:40", "total_orders": 4, "orders": ['
+            '{"order_number": "2001", "courier": "", "status": "Fulfillable", '
+            '"shipping_country": NaN, "tags": "VIP, Gift", "notes": "ring twice", '
+            '"items": [{"sku": "A", "product_name": "A", "quantity": 1}]}]}')
+
+
+def write_session(root, lists=None, info=SESSION_INFO, analysis=ANALYSIS):
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "session_info.json").write_text(json.dumps(info))
+    (root / "analysis").mkdir(exist_ok=True)
+    if analysis is not None:
+        (root / "analysis" / "analysis_data.json").write_text(analysis)
+    (root / "packing_lists").mkdir(exist_ok=True)
+    lists = {"DHL_Orders": P2_DHL, "PostOne_Orders": P1_POSTONE, "DPD Заказы": P2_DPD} \
+        if lists is None else lists
+    for name, data in lists.items():
+        (root / "packing_lists" / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False))
+        (root / "packing_lists" / f"{name}.xlsx").write_bytes(b"ignored")
+    return root
+
+
+def zip_of(root, prefix=None, extra=()):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(root).as_posix()
+                archive.write(path, f"{prefix}/{name}" if prefix else name)
+        for name, content in extra:
+            archive.writestr(name, content)
+    return SimpleUploadedFile("session.zip", buffer.getvalue())
+
+
+@pytest.fixture
+def client_m(db):
+    return Client.objects.create(code="M", name="Client M")
+
+
+def nothing_saved():
+    return not (PackingSession.objects.exists() or PackingList.objects.exists()
+                or Order.objects.exists() or OrderItem.objects.exists())
+
+
+@pytest.mark.django_db
+def test_session_with_three_lists_keeps_order_metadata(client_m, tmp_path):
+    result = import_shopify_session(client_m, write_session(tmp_path / "2026-03-02_1"))
+    session = result.session
+    assert (session.source, session.external_id) == ("shopify", "2026-03-02_1")
+    assert session.info["analysis"]["total_orders"] == 4
+    names = sorted(item["name"] for item in result.lists)
+    assert names == ["DHL_Orders", "DPD Заказы", "PostOne_Orders"]
+    dhl = session.lists.get(name="DHL_Orders")
+    assert dhl.info["skipped_orders_without_items"] == ["#1003"]
+    assert dhl.source_file == "packing_lists/DHL_Orders.json"
+    o = dhl.orders.get(number="#1001")
+    assert (o.order_type, o.courier, o.country, o.box) == ("Multi", "DHL", "DE", "BOX-S")
+    assert (o.tags, o.internal_tags, o.notes) == (["VIP", "Gift"], ["GIFT+1"], "Leave at door")
+    assert o.metadata["order_fulfillment_status"] == "Fulfillable"
+    lines = list(o.items.order_by("line_number"))
+    assert [(i.sku, i.required, i.product_name) for i in lines] == [
+        ("07-CREAM", 2, "Крем 50ml"), ("SOAP 1", 1, "Soap")]
+    assert lines[0].extra_columns == {"order_fulfillment_status": "Fulfillable",
+                                      "status_note": ""}
+    assert dhl.orders.get(number="#1002").box == ""
+
+
+@pytest.mark.django_db
+def test_p1_list_is_completed_from_the_a1_analysis(client_m, tmp_path):
+    result = import_shopify_session(client_m, write_session(tmp_path / "s"))
+    order = result.session.lists.get(name="PostOne_Orders").orders.get()
+    # The list has destination and tags; notes come from the analysis (its NaN country ignored).
+    assert (order.country, order.tags, order.notes) == ("BG", ["Promo"], "ring twice")
+    assert order.items.get().extra_columns == {"stock_status": "ok"}
+
+
+@pytest.mark.django_db
+def test_reimport_adds_only_new_lists_and_leaves_packing_lists_alone(client_m, tmp_path):
+    root = write_session(tmp_path / "2026-03-02_1")
+    first = import_shopify_session(client_m, root)
+    dhl = first.session.lists.get(name="DHL_Orders")
+    PackingList.objects.filter(pk=dhl.pk).update(status="in_progress")
+    item = OrderItem.objects.filter(order__packing_list=dhl).first()
+    OrderItem.objects.filter(pk=item.pk).update(packed=1)
+    # The Shopify Tool regenerates DHL (now different) and adds a fourth list.
+    changed = dict(P2_DHL, orders=[dict(P2_DHL["orders"][1], order_number="#9999")])
+    write_session(root, lists={"DHL_Orders": changed, "GLS": P2_DPD})
+    again = import_shopify_session(client_m, root)
+    assert again.session.pk == first.session.pk and not again.created_session
+    assert [item["name"] for item in again.lists] == ["GLS"]
+    assert sorted(again.skipped_lists) == ["DHL_Orders", "DPD Заказы", "PostOne_Orders"]
+    dhl.refresh_from_db()
+    assert dhl.status == "in_progress"
+    assert sorted(dhl.orders.values_list("number", flat=True)) == ["#1001", "#1002"]
+    assert OrderItem.objects.get(pk=item.pk).packed == 1
+    third = import_shopify_session(client_m, root)
+    assert third.lists == [] and PackingList.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_bad_quantities_and_collisions_are_errors_with_file_row_and_column(client_m, tmp_path):
+    bad = {"orders": [
+        {"order_number": "#1", "courier": "DHL", "items": [{"sku": "A", "quantity": 2.5}]},
+        {"order_number": "#2", "courier": "DHL", "items": [{"sku": "A", "quantity": 0}]},
+        {"order_number": "2!", "courier": "DHL", "items": [{"sku": "A", "quantity": 1}]},
+        {"order_number": "#4", "courier": "", "items": [{"sku": "A", "quantity": 1}]},
+        {"order_number": "", "courier": "DHL", "items": [{"sku": "A", "quantity": 1}]},
+        {"order_number": "#6", "courier": "DHL", "items": [{"sku": "A"}]},
+    ]}
+    root = write_session(tmp_path / "s", lists={"Good": P2_DPD, "Bad": bad})
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, root)
+    assert nothing_saved()
+    found = {(e["file"], e["row"], e["column"]) for e in info.value.errors}
+    assert found == {
+        ("packing_lists/Bad.json", 1, "items[1].quantity"),
+        ("packing_lists/Bad.json", 2, "items[1].quantity"),
+        ("packing_lists/Bad.json", 3, "order_number"),
+        ("packing_lists/Bad.json", 4, "courier"),
+        ("packing_lists/Bad.json", 5, "order_number"),
+        ("packing_lists/Bad.json", 6, "items[1].quantity"),
+    }
+
+
+@pytest.mark.django_db
+def test_analysis_only_session_becomes_the_full_session_list(client_m, tmp_path):
+    result = import_shopify_session(client_m, write_session(tmp_path / "s", lists={}))
+    plist = result.session.lists.get()
+    assert plist.name == "full_session"
+    order = plist.orders.get()
+    assert (order.courier, order.tags) == ("N/A", ["VIP", "Gift"])
+
+
+@pytest.mark.django_db
+def test_session_of_another_client_or_tool_is_refused(client_m, tmp_path):
+    other = dict(SESSION_INFO, client_id="ZZ")
+    with pytest.raises(ImportRejected, match="not imported"):
+        import_shopify_session(client_m, write_session(tmp_path / "a", info=other))
+    excel = dict(SESSION_INFO, created_by_tool="packer")
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, write_session(tmp_path / "b", info=excel))
+    assert "not by the Shopify Tool" in info.value.errors[0]["message"]
+    assert nothing_saved()
+
+
+@pytest.mark.django_db
+def test_folder_without_session_info_is_refused(client_m, tmp_path):
+    (tmp_path / "x" / "packing_lists").mkdir(parents=True)
+    with pytest.raises(ImportRejected, match="not imported") as info:
+        import_shopify_session(client_m, tmp_path / "x")
+    assert "session_info.json" in info.value.errors[0]["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", [None, "2026-03-02_1"])
+def test_zip_at_top_or_one_folder_deep(client_m, tmp_path, prefix):
+    upload = zip_of(write_session(tmp_path / "2026-03-02_1"), prefix=prefix)
+    result = import_shopify_session(client_m, upload)
+    assert result.session.external_id == "2026-03-02_1"
+    assert len(result.lists) == 3
+
+
+@pytest.mark.django_db
+def test_zip_slip_is_refused(client_m, tmp_path):
+    upload = zip_of(write_session(tmp_path / "s"), extra=[("../../evil.json", "{}")])
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, upload)
+    assert "unsafe path" in info.value.errors[0]["message"]
+    assert nothing_saved()
+
+
+@pytest.mark.django_db
+def test_zip_bomb_is_refused(client_m, tmp_path, settings):
+    settings.PACKER_IMPORT_MAX_UNPACKED_BYTES = 5_000_000
+    bomb = b"[" + b" " * 6_000_000 + b"]"
+    upload = zip_of(write_session(tmp_path / "s"), extra=[("packing_lists/big.json", bomb)])
+    assert len(upload) < 100_000
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, upload)
+    assert "unpacks to more than" in info.value.errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_member_over_the_file_limit_is_stopped_while_reading(client_m, tmp_path, settings):
+    settings.PACKER_IMPORT_MAX_BYTES = 200_000
+    upload = zip_of(write_session(tmp_path / "s"),
+                    extra=[("packing_lists/big.json", b"[" + b" " * 300_000 + b"]")])
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, upload)
+    assert "too large" in info.value.errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_zip_without_session_shape_or_not_a_zip(client_m):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a/b/session_info.json", "{}")
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, SimpleUploadedFile("s.zip", buffer.getvalue()))
+    assert "not a Shopify Tool session folder" in info.value.errors[0]["message"]
+    with pytest.raises(ImportRejected) as info:
+        import_shopify_session(client_m, SimpleUploadedFile("s.zip", b"plain text"))
+    assert "not a valid zip" in info.value.errors[0]["message"]
