@@ -67,6 +67,11 @@ def _events_for_order(plan, tz, fallback):
     if plan.status != "new":
         events.append((None, dict(action="scan", outcome="order_loaded", raw_code=plan.number,
                                   created_at=when_start)))
+    for nsku, pending in plan.extras.items():
+        # Before the units: pending over-scans keep the order open once its lines are full.
+        line = next(i for i in plan.items if i.nsku == nsku)
+        events += [(line, dict(action="scan", outcome="extra_item", raw_code=line.sku,
+                               created_at=when_start))] * pending
     logged = {id(i): 0 for i in plan.items}
     for record in plan.records:
         at = parse_ts(record.get("scanned_at"), tz) or when_start
@@ -104,10 +109,6 @@ def _events_for_order(plan, tz, fallback):
                                      created_at=end))] * plan.corrections
     events += [(None, dict(action="import", outcome="unknown_item", created_at=end))] \
         * plan.unknown_scans
-    for nsku, pending in plan.extras.items():
-        line = next(i for i in plan.items if i.nsku == nsku)
-        events += [(line, dict(action="scan", outcome="extra_item", raw_code=line.sku,
-                               created_at=end))] * pending
     if plan.status == "completed":
         events.append((None, dict(action="import", outcome="order_complete",
                                   raw_code=plan.number, created_at=plan.completed_at)))
