@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import auth, station, views
+from sessions.api import auth, imports, station, views
 
 urlpatterns = [
     path("auth/token/", auth.ObtainToken.as_view(), name="api-token"),
@@ -28,7 +28,8 @@ urlpatterns = [
     path("lists/<int:pk>/metrics/", views.ListMetrics.as_view(), name="api-list-metrics"),
     path("orders/<int:pk>/", views.OrderDetail.as_view(), name="api-order"),
     path("metrics/", views.Metrics.as_view(), name="api-metrics"),
-    # Imports (IMPORTS engineer, sessions/api/imports.py) go here.
+    path("imports/packing-list/", imports.PackingListImport.as_view(), name="api-import-list"),
+    path("imports/file/", imports.FileImport.as_view(), name="api-import-file"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

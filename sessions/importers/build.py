@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from profiles.normalize import normalize_order_number, normalize_sku
+from sessions.events import publish_list_event
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 
 BATCH_SIZE = 2000
@@ -108,6 +109,13 @@ def build_list(session, spec, *, position=None, status=None, created_at=None):
     ]
     OrderItem.objects.bulk_create(items, batch_size=BATCH_SIZE)
     return packing_list
+
+
+def announce_lists(packing_lists):
+    """After commit, tell the floor and the session browser that these lists exist
+    (scenario 32: a list uploaded after the session was opened appears at once)."""
+    for packing_list in packing_lists:
+        publish_list_event(packing_list, outcome="imported")
 
 
 def list_summary(packing_list, spec):

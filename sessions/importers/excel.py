@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from profiles.normalize import normalize_order_number
 from sessions.errors import MappingRequired
 from sessions.importers.build import (
-    ImportResult, build_list, create_session, list_summary, unique_external_id,
+    ImportResult, announce_lists, build_list, create_session, list_summary, unique_external_id,
 )
 from sessions.importers.mapping import (
     STANDARD_COLUMNS, guess_mapping, missing_standard, remember_mapping, resolve_mapping,
@@ -57,6 +57,7 @@ def import_excel(client, file, *, mapping=None, user=None, name=None):
         packing_list = build_list(session, spec, position=0)
         if remember:
             remember_mapping(client, table.headers, chosen)
+        announce_lists([packing_list])
     return ImportResult(session=session, lists=[list_summary(packing_list, spec)])
 
 

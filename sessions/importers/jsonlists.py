@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from sessions.errors import ImportRejected
 from sessions.importers.build import (
-    ImportResult, build_list, create_session, list_summary, unique_external_id,
+    ImportResult, announce_lists, build_list, create_session, list_summary, unique_external_id,
 )
 from sessions.importers.specs import (
     ErrorList, LineSpec, ListSpec, OrderSpec, check_list, clean_text, parse_quantity,
@@ -201,6 +201,7 @@ def import_packing_list_json(client, data, *, session_external_id=None, name=Non
                     "Session %(session)s already has a list named '%(name)s'.")
                     % {"session": session.external_id, "name": spec.name}}])
             packing_list = build_list(session, spec)
+            announce_lists([packing_list])
     except IntegrityError as exc:  # a concurrent push of the same list
         raise ImportRejected([{"row": None, "column": None, "message": str(exc)}]) from exc
     return ImportResult(session=session, lists=[list_summary(packing_list, spec)],

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from profiles.normalize import normalize_order_number
 from sessions.errors import ImportRejected
 from sessions.importers.archive import read_folder, read_zip
-from sessions.importers.build import ImportResult, build_list, create_session, list_summary
+from sessions.importers.build import (
+    ImportResult, announce_lists, build_list, create_session, list_summary,
+)
 from sessions.importers.jsonlists import json_to_spec, order_spec, sanitize
 from sessions.importers.specs import ErrorList, clean_text
 from sessions.importers.tables import read_bytes
@@ -94,7 +96,9 @@ def import_shopify_session(client, path_or_zip, *, user=None):
     try:
         with transaction.atomic():
             session, created = _session(client, external_id, files, info, analysis, user)
-            lists = [list_summary(build_list(session, spec), spec) for spec in specs]
+            built = [build_list(session, spec) for spec in specs]
+            announce_lists(built)
+            lists = [list_summary(pl, spec) for pl, spec in zip(built, specs)]
     except IntegrityError as exc:  # the same session imported concurrently
         raise ImportRejected([{"row": None, "column": None, "message": _(
             "The session changed while importing; try again. (%(error)s)") % {"error": exc}}])

@@ -1,0 +1,137 @@
+"""Import endpoints: programs (the Shopify Tool, scripts) push packing lists to the server.
+
+- POST /api/v1/imports/packing-list/  JSON body = a packing-list JSON as the Shopify Tool
+  writes it, plus "client" (and optionally "session_id", "list_name").
+- POST /api/v1/imports/file/  multipart: client + an .xlsx/.xls/.csv file or a session .zip.
+
+Both answer 201 with the created session and lists, or 400 with every problem
+({"code": "import_rejected", "errors": [{"row", "column", "message", …}]}). Supervisors and
+admins only: an import changes what the floor packs.
+"""
+
+import json
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sessions.api.permissions import IsSupervisor
+from sessions.errors import InvalidRequest
+from sessions.importers import import_excel, import_packing_list_json, import_shopify_session
+from sessions.lookups import client_by_code
+
+
+class ItemSerializer(serializers.Serializer):
+    sku = serializers.CharField()
+    product_name = serializers.CharField(required=False, allow_blank=True)
+    quantity = serializers.IntegerField(min_value=1, help_text="Whole number ≥ 1 (\"3.0\" is 3).")
+
+
+class OrderSerializer(serializers.Serializer):
+    order_number = serializers.CharField()
+    courier = serializers.CharField(help_text="Or shipping_provider. Required.")
+    order_type = serializers.CharField(required=False, allow_blank=True)
+    destination_country = serializers.CharField(required=False, allow_blank=True)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    internal_tags = serializers.ListField(child=serializers.CharField(), required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    system_note = serializers.CharField(required=False, allow_blank=True)
+    order_min_box = serializers.CharField(required=False, allow_null=True)
+    items = ItemSerializer(many=True)
+
+
+class PackingListPushSerializer(serializers.Serializer):
+    """Documentation of the body; validation is the importer's (row-precise errors)."""
+
+    client = serializers.CharField(help_text="Client code, e.g. M.")
+    session_id = serializers.CharField(
+        required=False, help_text="Session to add the list to (created when new); omitted → a "
+                                  "new session named after the time.")
+    list_name = serializers.CharField(help_text="Name of the packing list, e.g. DHL_Orders.")
+    orders = OrderSerializer(many=True)
+
+
+ERROR_RESPONSE = inline_serializer("ImportRejected", {
+    "code": serializers.CharField(),
+    "message": serializers.CharField(),
+    "errors": serializers.ListField(child=serializers.DictField()),
+})
+RESULT_RESPONSE = inline_serializer("ImportResult", {
+    "session": serializers.IntegerField(),
+    "session_external_id": serializers.CharField(),
+    "client": serializers.CharField(),
+    "created_session": serializers.BooleanField(),
+    "lists": serializers.ListField(child=serializers.DictField(),
+                                   help_text="{id, name, orders, lines, units} per new list"),
+    "skipped_lists": serializers.ListField(child=serializers.CharField()),
+})
+
+
+class PackingListImport(APIView):
+    permission_classes = [IsSupervisor]
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="import_packing_list", tags=["imports"],
+        request=PackingListPushSerializer,
+        responses={201: RESULT_RESPONSE, 400: ERROR_RESPONSE},
+        examples=[OpenApiExample("DHL list", request_only=True, value={
+            "client": "M", "session_id": "2026-03-02_1", "list_name": "DHL_Orders",
+            "orders": [{"order_number": "#1001", "courier": "DHL", "destination_country": "DE",
+                        "items": [{"sku": "07-CREAM", "product_name": "Cream", "quantity": 2}]}],
+        })],
+    )
+    def post(self, request):
+        """Add one packing list (Shopify Tool packing-list JSON) to a session of a client."""
+        data = request.data
+        if not isinstance(data, dict):
+            raise InvalidRequest(_("The body must be a JSON object."))
+        client = client_by_code(data.get("client"))
+        result = import_packing_list_json(
+            client, data, session_external_id=data.get("session_id"),
+            name=data.get("list_name") or data.get("name"), user=request.user,
+        )
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+class FileImport(APIView):
+    permission_classes = [IsSupervisor]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        operation_id="import_file", tags=["imports"],
+        request={"multipart/form-data": inline_serializer("FileImportRequest", {
+            "client": serializers.CharField(),
+            "file": serializers.FileField(help_text=".xlsx, .xls, .csv or a session .zip"),
+            "mapping": serializers.CharField(
+                required=False, help_text='JSON {"Order_Number": "Order No", …} for Excel/CSV'),
+        })},
+        responses={201: RESULT_RESPONSE, 400: ERROR_RESPONSE},
+    )
+    def post(self, request):
+        """Import an Excel/CSV packing list or a zipped Shopify Tool session."""
+        client = client_by_code(request.data.get("client"))
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise InvalidRequest(_("Attach the file as 'file'."))
+        if upload.name.lower().endswith(".zip"):
+            result = import_shopify_session(client, upload, user=request.user)
+        else:
+            result = import_excel(client, upload, mapping=parse_mapping(request.data.get("mapping")),
+                                  user=request.user)
+        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+
+
+def parse_mapping(text):
+    if not text:
+        return None
+    try:
+        mapping = json.loads(text)
+    except ValueError as exc:
+        raise InvalidRequest(_("'mapping' must be a JSON object.")) from exc
+    if not isinstance(mapping, dict):
+        raise InvalidRequest(_("'mapping' must be a JSON object."))
+    return {str(k): str(v) for k, v in mapping.items()}
