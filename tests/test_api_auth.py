@@ -11,18 +11,19 @@ from tests.builders import build_list, build_user
 pytestmark = pytest.mark.django_db
 
 TOKEN_URL = "/api/v1/auth/token/"
+PASSWORD = "pw-123456"
 
 
 def test_token_for_valid_credentials_authenticates_later_calls():
-    user = build_user("packer1", role="packer")
-    response = APIClient().post(TOKEN_URL, {"username": "packer1", "password": "pw-123456"},
+    user = build_user("packer1", role="packer", password=PASSWORD)
+    response = APIClient().post(TOKEN_URL, {"username": "packer1", "password": PASSWORD},
                                 format="json")
     assert response.status_code == 200
     assert set(response.json()) == {"token"}
     key = response.json()["token"]
     assert Token.objects.get(user=user).key == key
     # Same token on a second sign-in (a station may sign in again after a reboot).
-    again = APIClient().post(TOKEN_URL, {"username": "packer1", "password": "pw-123456"},
+    again = APIClient().post(TOKEN_URL, {"username": "packer1", "password": PASSWORD},
                              format="json")
     assert again.json()["token"] == key
     api = APIClient()
@@ -31,7 +32,7 @@ def test_token_for_valid_credentials_authenticates_later_calls():
 
 
 def test_wrong_password_is_400_invalid_credentials():
-    build_user("packer2", role="packer")
+    build_user("packer2", role="packer", password=PASSWORD)
     response = APIClient().post(TOKEN_URL, {"username": "packer2", "password": "nope"},
                                 format="json")
     assert_error(response, 400, "invalid_credentials")
@@ -39,9 +40,9 @@ def test_wrong_password_is_400_invalid_credentials():
 
 
 def test_unknown_user_and_inactive_user_get_the_same_refusal():
-    build_user("gone", role="packer", is_active=False)
+    build_user("gone", role="packer", password=PASSWORD, is_active=False)
     for username in ("gone", "nobody"):
-        response = APIClient().post(TOKEN_URL, {"username": username, "password": "pw-123456"},
+        response = APIClient().post(TOKEN_URL, {"username": username, "password": PASSWORD},
                                     format="json")
         assert_error(response, 400, "invalid_credentials")
 
@@ -54,7 +55,7 @@ def test_missing_fields_are_400_invalid_with_field_errors():
 
 @override_settings(AXES_FAILURE_LIMIT=3)
 def test_repeated_failures_lock_the_username_out_with_a_json_answer():
-    build_user("packer3", role="packer")
+    build_user("packer3", role="packer", password=PASSWORD)
     api = APIClient()
     for _attempt in range(2):
         assert_error(api.post(TOKEN_URL, {"username": "packer3", "password": "bad"},
@@ -62,7 +63,7 @@ def test_repeated_failures_lock_the_username_out_with_a_json_answer():
     response = api.post(TOKEN_URL, {"username": "packer3", "password": "bad"}, format="json")
     assert_error(response, 429, "locked_out")
     # Even the right password is refused while locked out.
-    response = api.post(TOKEN_URL, {"username": "packer3", "password": "pw-123456"},
+    response = api.post(TOKEN_URL, {"username": "packer3", "password": PASSWORD},
                         format="json")
     assert_error(response, 429, "locked_out")
     assert response["Content-Type"] == "application/json"

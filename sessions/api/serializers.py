@@ -7,6 +7,7 @@ schema and the stations read one shape and nothing is computed twice.
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from profiles.models import Client
@@ -119,7 +120,8 @@ class PackingSessionSerializer(serializers.ModelSerializer):
         fields = ["id", "client", "external_id", "source", "status", "created_at",
                   "completed_at", "info", "lists"]
 
-    def get_lists(self, session) -> list[ListCountersSerializer]:
+    @extend_schema_field(ListCountersSerializer(many=True))
+    def get_lists(self, session):
         counters = self.context.get("list_counters", {})
         return [list_entry(pl, counters.get(pl.id, {})) for pl in session.lists.all()]
 
