@@ -83,7 +83,8 @@ def stats_files(trees):
 
 def collect(trees, workers, problems, tz):
     """All records to store: [(fingerprint, kind, fields, payload, path)]."""
-    out, seen = [], Counter()
+    out = []
+    seen = Counter()  # occurrences within one file: a copy in another file is the same record
 
     def add(kind, fields, payload, path):
         body = json.dumps([kind, payload], sort_keys=True, default=str)
@@ -93,9 +94,11 @@ def collect(trees, workers, problems, tz):
 
     for path in stats_files(trees):
         doc = read_json_or_none(path, problems)
+        seen.clear()
         if doc is not None:
             for kind, fields, payload in _records_from_stats(doc, path, tz):
                 add(kind, fields, payload, path)
+    seen.clear()
     for entry in workers:
         payload = {k: v for k, v in entry.items() if k != "_path"}
         add("worker_totals", {
@@ -125,9 +128,13 @@ def save(records, *, dry_run):
     for start in range(0, len(fps), 500):
         existing |= set(LegacyStatRecord.objects.filter(fingerprint__in=fps[start:start + 500])
                         .values_list("fingerprint", flat=True))
-    new = [r for r in records if r[0] not in existing]
+    new, picked = [], set(existing)
+    for r in records:
+        if r[0] not in picked:  # the first file holding a record wins (E2+ before E1)
+            picked.add(r[0])
+            new.append(r)
     if dry_run or not new:
-        return len(new), len(records) - len(new)
+        return len(new), len(existing)
     clients = dict(Client.objects.values_list("code", "id"))
     workers = dict(Worker.objects.exclude(legacy_id=None).values_list("legacy_id", "id"))
     LegacyStatRecord.objects.bulk_create([
@@ -138,4 +145,4 @@ def save(records, *, dry_run):
         )
         for fp, kind, fields, payload, path in new
     ], batch_size=500)
-    return len(new), len(records) - len(new)
+    return len(new), len(existing)

@@ -28,6 +28,7 @@ class CompletedEntry:
     extra_scans: int = 0
     unknown_scans: int = 0
     raw: dict = field(default_factory=dict)
+    rank: int = 0
 
 
 @dataclass
@@ -66,8 +67,13 @@ def _int(value, default=0):
         return default
 
 
-def _note_completed(ev, number, tz, entry=None, when=None):
-    """Add one completed order; a timed entry replaces an untimed one, never the reverse."""
+def _note_completed(ev, number, tz, entry=None, when=None, rank=1):
+    """Add one completed order, keeping the best-founded completion time.
+
+    rank: 3 = timed entry (real start and end), 2 = the report's Completed At cell (the time
+    of completion in that run), 1 = the time a state or summary was written (only an upper
+    bound). A better-founded entry replaces a weaker one, never the reverse.
+    """
     number = str(number).strip()
     norm = normalize_order_number(number)
     if not norm:
@@ -85,13 +91,13 @@ def _note_completed(ev, number, tz, entry=None, when=None):
         unknown_scans=_int(entry.get("unknown_scans_count")),
         raw={k: v for k, v in entry.items() if k != "items"},
     )
+    new.rank = 3 if timed else (rank if new.completed_at else 0)
     old = ev.completed.get(norm)
-    if old is None or (new.timed and not old.timed):
-        if old is not None and new.completed_at is None:
-            new.completed_at = old.completed_at
+    if old is None or new.rank > old.rank:
+        if old is not None:
+            if new.completed_at is None:
+                new.completed_at = old.completed_at
         ev.completed[norm] = new
-    elif old.completed_at is None:
-        old.completed_at = new.completed_at
 
 
 def _item_states(value):
@@ -232,7 +238,8 @@ def read_report(path, ev, tz, problems):
     for row in rows:
         if str(row.get("Status") or "").strip() == "Completed" and row.get("Order_Number"):
             when = parse_ts(str(row.get("Completed At") or "").replace(" ", "T"), tz)
-            _note_completed(ev, row["Order_Number"], tz, when=when or ev.ended_at)
+            _note_completed(ev, row["Order_Number"], tz, when=when or ev.ended_at,
+                            rank=2 if when else 1)
 
 
 def read_lock(path, tz, problems, now=None):
