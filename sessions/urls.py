@@ -3,6 +3,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from sessions import views_import
 from sessions.web import browse, floor, station, terminal
 
 urlpatterns = [
@@ -18,4 +19,7 @@ urlpatterns = [
     path("sessions/lists/<int:list_id>/labels.<str:fmt>", browse.list_labels, name="list-labels"),
     path("sessions/orders/<int:order_id>/timeline/", browse.order_timeline,
          name="order-timeline"),
+    path("imports/", views_import.import_upload, name="import-upload"),
+    path("imports/<str:token>/mapping/", views_import.import_mapping, name="import-mapping"),
+    path("imports/result/<int:session_id>/", views_import.import_result, name="import-result"),
 ]

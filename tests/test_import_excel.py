@@ -203,3 +203,87 @@ def test_import_from_a_path(client_m, tmp_path):
     result = import_excel(client_m, path)
     assert result.session.lists.get().name == "Morning"
     assert result.session.source_path == "Morning.xlsx"
+
+
+# --- the web flow: upload → mapping step (first time only) → result ----------------------------
+
+@pytest.fixture
+def supervisor_browser(client_m, client, settings, tmp_path):
+    from django.contrib.auth.models import User
+
+    from profiles.roles import assign_role
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    user = User.objects.create_user("sup", password="pw")
+    assign_role(user, "supervisor")
+    client.force_login(user)
+    return client
+
+
+def odd_file(number):
+    return xlsx([["Order No", "Article", "Title", "Qty", "Carrier"],
+                 [number, "SKU1", "Мило", "2", "DHL"]], name=f"Odd {number}.xlsx")
+
+
+@pytest.mark.django_db
+def test_web_upload_maps_once_then_imports_in_one_step(supervisor_browser, settings):
+    response = supervisor_browser.post("/imports/", {"client": "M", "file": odd_file("A-1")})
+    assert response.status_code == 302 and "/mapping/" in response["Location"]
+    mapping_url = response["Location"]
+    page = supervisor_browser.get(mapping_url)
+    assert page.status_code == 200
+    assert "Мило" in page.content.decode()  # the preview shows the first rows
+    uploads = settings.MEDIA_ROOT / "uploads"
+    assert len(list(uploads.iterdir())) == 2  # the file and its sidecar, not in the cookie
+    # A column chosen twice is refused with a message; nothing imported.
+    bad = {"Order_Number": "Order No", "SKU": "Order No", "Product_Name": "Title",
+           "Quantity": "Qty", "Courier": "Carrier"}
+    page = supervisor_browser.post(mapping_url, bad)
+    assert page.status_code == 200 and "already used" in page.content.decode()
+    assert not PackingSession.objects.exists()
+    good = dict(bad, SKU="Article")
+    response = supervisor_browser.post(mapping_url, good)
+    assert response.status_code == 302 and "/imports/result/" in response["Location"]
+    assert list(uploads.iterdir()) == []
+    result = supervisor_browser.get(response["Location"])
+    assert "Odd A-1" in result.content.decode()
+    # Second file of that shape: one step.
+    response = supervisor_browser.post("/imports/", {"client": "M", "file": odd_file("A-2")})
+    assert response.status_code == 302 and "/imports/result/" in response["Location"]
+    assert PackingSession.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_web_upload_shows_every_error(supervisor_browser):
+    upload = xlsx([STANDARD, ["1", "A", "x", "N/A", "DHL"], ["2", "", "x", "1", "DHL"]])
+    response = supervisor_browser.post("/imports/", {"client": "M", "file": upload})
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "2 problems found" in text and "N/A" in text and "SKU is missing" in text
+    assert not PackingSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_web_import_needs_a_supervisor(client_m, client, settings, tmp_path):
+    from django.contrib.auth.models import User
+
+    from profiles.roles import assign_role
+
+    user = User.objects.create_user("packer", password="pw")
+    assign_role(user, "packer")
+    client.force_login(user)
+    assert client.get("/imports/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_mapping_page_of_someone_else_is_not_found(supervisor_browser, client):
+    response = supervisor_browser.post("/imports/", {"client": "M", "file": odd_file("A-1")})
+    from django.contrib.auth.models import User
+
+    from profiles.roles import assign_role
+
+    other = User.objects.create_user("sup2", password="pw")
+    assign_role(other, "supervisor")
+    client.force_login(other)
+    assert client.get(response["Location"]).status_code == 404
+    assert client.get("/imports/../../etc/mapping/").status_code == 404
