@@ -16,6 +16,21 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
+    if any(item.get_closest_marker("browser") for item in items):
+        use_file_sqlite_test_db()
+
+
+def use_file_sqlite_test_db():
+    """Browser tests run a server in a child process, which cannot see an in-memory SQLite
+    database: give the SQLite test database a file (before it is created)."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and not (db.get("TEST") or {}).get("NAME"):
+        import tempfile
+
+        db.setdefault("TEST", {})["NAME"] = os.path.join(
+            tempfile.gettempdir(), f"packer_test_{os.getpid()}.sqlite3")
 
 
 @pytest.fixture(autouse=True)

@@ -74,6 +74,7 @@ def station_strings():
         "skipOrder": _("Skip order"),
         "nothingToUndo": _("Nothing to undo: scan an item first."),
         "noOpenOrder": _("No order is open."),
+        "noExtras": _("No extra item is waiting."),
         "orders": _("orders"),
         "units": _("units"),
         "soundOn": _("Sound on"),

@@ -435,6 +435,11 @@
     if (!order) { showStatus("error", S.outcomes.error, S.noOpenOrder); sound("error"); return; }
     action("skip", { order: order.id });
   }
+  function extraAction(name) {
+    const pending = order ? (order.extras || []).find((e) => e.pending > 0) : null;
+    if (!pending) { showStatus("error", S.outcomes.error, S.noExtras); sound("error"); return; }
+    action(name, { sku: pending.sku });
+  }
   function mapBarcode(item) {
     if (!lastUnknown) return;
     if (!window.confirm(fmt(S.mapConfirm, { barcode: lastUnknown, sku: item.sku }))) return;
@@ -522,6 +527,8 @@
     if (ev.key === "F2") { ev.preventDefault(); skip(); }
     else if (ev.key === "F4") { ev.preventDefault(); undoLast(); }
     else if (ev.key === "F9") { ev.preventDefault(); endList(); }
+    else if (ev.key === "F6") { ev.preventDefault(); extraAction("keep_extra"); }
+    else if (ev.key === "F7") { ev.preventDefault(); extraAction("remove_extra"); }
     else if (ev.key === "Escape") { input.value = ""; hideOverlayIfInfo(); }
     if (document.activeElement !== input) focusScan();
   });
