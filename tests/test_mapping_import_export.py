@@ -1,0 +1,165 @@
+"""SKU mappings out of and back into the admin as CSV and XLSX, and the duplicate-barcode error.
+
+The admin flow is the real one: the export form, then the import form and its confirmation.
+"""
+
+import io
+
+import openpyxl
+import pytest
+import tablib
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from profiles.models import SkuMapping
+from profiles.resources import SkuMappingResource
+from profiles.roles import ADMIN, assign_role
+from tests.builders import build_client, build_mapping
+
+pytestmark = pytest.mark.django_db
+
+FORMATS = {"csv": "0", "xlsx": "1"}  # positions in SkuMappingAdmin.formats
+IMPORT_URL = reverse("admin:profiles_skumapping_import")
+CONFIRM_URL = reverse("admin:profiles_skumapping_process_import")
+EXPORT_URL = reverse("admin:profiles_skumapping_export")
+
+
+@pytest.fixture
+def ada_client(client):
+    user = User.objects.create_user("ada", password="pw-123456")
+    client.force_login(assign_role(user, ADMIN))
+    return client
+
+
+@pytest.fixture
+def mappings():
+    acme, beta = build_client("ACME"), build_client("BETA")
+    build_mapping(acme, "7290018664100", "INTERNAL-SKU-1")
+    build_mapping(acme, "7290018664117", "INTERNAL-SKU-1")  # two barcodes, one SKU
+    build_mapping(acme, "ABC-12", "Крем за ръце")
+    build_mapping(beta, "7290018664100", "B-1")  # the same barcode for another client
+    return acme, beta
+
+
+def current():
+    return set(SkuMapping.objects.values_list("client__code", "barcode", "sku"))
+
+
+def export(ada_client, fmt):
+    response = ada_client.post(EXPORT_URL, {
+        "format": FORMATS[fmt], "resource": "0", "skumappingresource_client": "on",
+        "skumappingresource_barcode": "on", "skumappingresource_sku": "on",
+    })
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment"), "export form refused"
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def import_file(ada_client, fmt, content):
+    """Upload, and confirm when the preview has no error; returns the preview response."""
+    upload = SimpleUploadedFile(f"mappings.{fmt}", content)
+    preview = ada_client.post(IMPORT_URL, {"format": FORMATS[fmt], "resource": "0",
+                                             "import_file": upload})
+    assert preview.status_code == 200
+    confirm = preview.context.get("confirm_form")
+    if confirm is not None:
+        done = ada_client.post(CONFIRM_URL, confirm.initial)
+        assert done.status_code == 302
+    return preview
+
+
+def csv_bytes(rows):
+    data = tablib.Dataset(headers=["client", "barcode", "sku"])
+    for row in rows:
+        data.append(row)
+    return data.export("csv").encode()
+
+
+def xlsx_bytes(rows):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["client", "barcode", "sku"])
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_round_trip_restores_every_mapping(ada_client, mappings, fmt):
+    before = current()
+    content = export(ada_client, fmt)
+    if fmt == "csv":
+        assert content.decode("utf-8-sig").splitlines()[0] == "client,barcode,sku"
+        assert "Крем за ръце" in content.decode("utf-8-sig")
+    SkuMapping.objects.all().delete()
+    preview = import_file(ada_client, fmt, content)
+    assert not preview.context["result"].has_errors()
+    assert current() == before
+    # Importing the same file again changes nothing and writes no history.
+    history = SkuMapping.history.count()
+    preview = import_file(ada_client, fmt, content)
+    assert preview.context["result"].totals["skip"] == len(before)
+    assert current() == before and SkuMapping.history.count() == history
+
+
+def test_xlsx_numeric_barcodes_import_as_digits(ada_client, mappings):
+    import_file(ada_client, "xlsx", xlsx_bytes([("ACME", 4006381333931, "PEN-1")]))
+    assert SkuMapping.objects.get(barcode="4006381333931").sku == "PEN-1"
+
+
+def test_a_row_with_a_known_barcode_updates_its_sku(ada_client, mappings):
+    import_file(ada_client, "csv", csv_bytes([("ACME", "ABC-12", "NEW-SKU")]))
+    assert SkuMapping.objects.get(client__code="ACME", barcode="ABC-12").sku == "NEW-SKU"
+
+
+def test_duplicate_barcode_inside_the_file_names_the_rows(ada_client, mappings):
+    before = current()
+    rows = [("ACME", "111-222", "A"), ("ACME", "999", "B"), ("acme", "111222", "C")]
+    preview = import_file(ada_client, "csv", csv_bytes(rows))
+    page = preview.content.decode()
+    assert "Line 3: duplicate barcode “111222” for client ACME" in page
+    assert "line 1 already has “111-222”" in page
+    assert preview.context["result"].has_validation_errors()
+    assert current() == before  # nothing of the file was saved
+
+
+def test_duplicate_barcode_against_the_database_names_the_row_and_the_mapping(
+        ada_client, mappings):
+    before = current()
+    rows = [("ACME", "555", "OK"), ("ACME", "abc12", "OTHER")]
+    preview = import_file(ada_client, "xlsx", xlsx_bytes(rows))
+    page = preview.content.decode()
+    assert "Line 2: duplicate barcode “abc12” for client ACME" in page
+    assert "“ABC-12” → Крем за ръце is already mapped" in page
+    assert current() == before
+
+
+def test_unknown_client_and_empty_cells_are_row_errors(ada_client, mappings):
+    rows = [("NOPE", "123", "A"), ("ACME", "--", "B"), ("ACME", "124", "")]
+    result = SkuMappingResource().import_data(tablib.Dataset(
+        *rows, headers=["client", "barcode", "sku"]), dry_run=True)
+    messages = [" ".join(row.error.messages) for row in result.invalid_rows]
+    assert messages == [
+        "Line 1: unknown client code “NOPE”.",
+        "Line 2: the barcode “--” has no letter or digit.",
+        "Line 3: barcode “124” has no SKU.",
+    ]
+
+
+def test_a_file_without_the_columns_is_refused(ada_client, mappings):
+    data = tablib.Dataset(("ACME", "1"), headers=["client", "code"])
+    result = SkuMappingResource().import_data(data, dry_run=True)
+    assert result.has_errors()
+    assert "missing: barcode, sku" in str(result.base_errors[0].error)
+
+
+def test_supervisors_may_export_but_not_import(client, mappings):
+    from profiles.roles import SUPERVISOR
+
+    user = User.objects.create_user("sue", password="pw-123456")
+    client.force_login(assign_role(user, SUPERVISOR))
+    assert client.get(EXPORT_URL).status_code == 200
+    assert client.get(IMPORT_URL).status_code == 403
