@@ -1,0 +1,206 @@
+"""Order labels: every image format is decoded back to the order number with zxing-cpp; the
+ZPL is checked against its expected commands; printing to an unreachable printer is a clear
+error.
+
+PDF pages are checked from the PDF's own bytes: Pillow's PdfParser reads the pages, each page's
+image is a CCITT G4 stream (the PDF declares /K -1 /BlackIs1 true on DeviceGray), which is
+wrapped in a one-strip TIFF and decoded by libtiff — so what is scanned is what the PDF holds.
+"""
+
+import io
+import socket
+import struct
+import threading
+from datetime import date
+
+import pytest
+import zxingcpp
+from PIL import Image, PdfParser
+
+from profiles.models import Client, Station
+from sessions.errors import InvalidRequest, PrinterUnreachable
+from sessions.importers import import_packing_list_json
+from sessions.labels import (
+    LabelConfig, LabelData, label_zpl, list_label_data, list_labels_pdf, list_labels_zpl,
+    natural_key, order_label_png, render_label,
+)
+from sessions.printing import parse_address, print_list_labels, send_zpl
+
+NUMBERS = ["#10", "#9", "ORDER_001", "#BG-10 29", "A-100200300", "#1"]
+DAY = date(2025, 11, 19)
+
+
+def decode(image):
+    return [(r.format.name, r.text) for r in zxingcpp.read_barcodes(image.convert("L"))]
+
+
+def tiff_g4(width, height, data):
+    """A minimal TIFF around one CCITT G4 strip (photometric 1 = PDF /BlackIs1 true)."""
+    entries = [(256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 4), (262, 3, 1),
+               (273, 4, None), (278, 4, height), (279, 4, len(data))]
+    header = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(entries))
+    data_offset = len(header) + 12 * len(entries) + 4
+    for tag, kind, value in entries:
+        value = data_offset if value is None else value
+        header += struct.pack("<HHIH2x" if kind == 3 else "<HHII", tag, kind, 1, value)
+    return Image.open(io.BytesIO(header + struct.pack("<I", 0) + data))
+
+
+def pdf_pages(pdf):
+    """(MediaBox, page image) of every page of a PDF made of image pages."""
+    parser = PdfParser.PdfParser(buf=pdf)
+    pages = []
+    for ref in parser.pages:
+        page = parser.read_indirect(ref)
+        (xobject_ref,) = page[b"Resources"][b"XObject"].values()
+        stream = parser.read_indirect(xobject_ref)
+        info = stream.dictionary
+        assert info[b"Filter"] == [PdfParser.PdfName(b"CCITTFaxDecode")]
+        assert info[b"DecodeParms"][0][b"BlackIs1"] is True
+        pages.append((page[b"MediaBox"], tiff_g4(info[b"Width"], info[b"Height"],
+                                                 bytes(stream.buf))))
+    return pages
+
+
+@pytest.fixture
+def packing_list(db):
+    client = Client.objects.create(code="M", name="M")
+    orders = [{"order_number": n, "courier": "DHL", "destination_country": "DE",
+               "internal_tags": ["GIFT"], "items": [{"sku": "A", "quantity": 2},
+                                                    {"sku": "B", "quantity": 1}]}
+              for n in NUMBERS]
+    result = import_packing_list_json(client, {"orders": orders}, name="DHL_Orders")
+    return result.session.lists.get()
+
+
+def test_natural_order():
+    assert sorted(["#10", "#9", "#1", "A2", "A10"], key=natural_key) == [
+        "#1", "#9", "#10", "A2", "A10"]
+
+
+@pytest.mark.django_db
+def test_label_data_counts_sequence_in_natural_order(packing_list):
+    data = list_label_data(packing_list, date=DAY)
+    assert [d.number for d in data] == ["#1", "#9", "#10", "#BG-10 29", "A-100200300",
+                                        "ORDER_001"]
+    first = data[0]
+    assert (first.sequence, first.units, first.country, first.tags, first.date) == (
+        1, 3, "DE", ("GIFT",), "19/11/25")
+
+
+@pytest.mark.django_db
+def test_png_per_order_decodes_to_the_order_number(packing_list):
+    for order in packing_list.orders.all():
+        image = Image.open(io.BytesIO(order_label_png(order, date=DAY)))
+        assert image.size == (544, 304)  # 68 × 38 mm at 8 dots/mm
+        assert round(image.info["dpi"][0]) == 203
+        assert decode(image) == [("Code128", order.number)]
+
+
+@pytest.mark.django_db
+def test_pdf_has_one_label_size_page_per_order_that_scans(packing_list):
+    pages = pdf_pages(list_labels_pdf(packing_list, date=DAY))
+    expected = [d.number for d in list_label_data(packing_list)]
+    assert len(pages) == len(expected)
+    for (box, image), number in zip(pages, expected):
+        width_mm, height_mm = box[2] / 72 * 25.4, box[3] / 72 * 25.4
+        assert abs(width_mm - 68) < 0.2 and abs(height_mm - 38) < 0.2
+        assert decode(image) == [("Code128", number)]
+
+
+@pytest.mark.django_db
+def test_client_settings_change_size_and_add_a_qr(packing_list):
+    settings = packing_list.session.client.settings_or_default()
+    settings.label_width_mm, settings.label_height_mm, settings.label_show_qr = 65, 35, True
+    settings.save()
+    order = packing_list.orders.get(number="#BG-10 29")
+    image = Image.open(io.BytesIO(order_label_png(order)))
+    assert image.size == (520, 280)
+    assert sorted(decode(image)) == [("Code128", "#BG-10 29"), ("QRCode", "#BG-10 29")]
+
+
+def test_bars_are_whole_dots_per_module():
+    """Every bar and space is a multiple of the module width (stack-notes pitfall 11)."""
+    cfg = LabelConfig()
+    image = render_label(LabelData(number="#1001"), cfg)
+    row = [image.getpixel((x, 60)) for x in range(image.width)]
+    runs, start = [], None
+    for x in range(1, len(row)):
+        if row[x] != row[x - 1]:
+            if start is not None:
+                runs.append(x - start)
+            start = x
+    module = min(runs)
+    assert module >= 2 and all(run % module == 0 for run in runs[:-1])
+
+
+def test_order_number_that_code128_cannot_carry_gets_a_qr():
+    image = render_label(LabelData(number="Замовлення-7"), LabelConfig())
+    assert decode(image) == [("QRCode", "Замовлення-7")]
+
+
+@pytest.mark.django_db
+def test_zpl_has_the_expected_commands(packing_list):
+    zpl = list_labels_zpl(packing_list, date=DAY)
+    labels = zpl.strip().split("^XZ")[:-1]
+    assert len(labels) == len(NUMBERS) == zpl.count("^XA")
+    first = labels[0]
+    for command in ("^XA", "^CI28", "^PW544", "^LL304", "^FH^FD#1^FS", "^BCN,127,N,N,N"):
+        assert command in first
+    assert "^BY" in first and "^FD#1  DHL  19/11/25^FS" in first
+    assert "^FDSUM: 3  COU: DE  TAG: GIFT^FS" in first
+    # '_' would start a hex escape under ^FH: it is written as _5F.
+    assert "^FH^FDORDER_5F001^FS" in zpl
+
+
+def test_zpl_escapes_control_characters_in_data():
+    text = label_zpl(LabelData(number="A^B~C>D"), LabelConfig())
+    assert "^FH^FDA_5EB_7EC><D^FS" in text
+
+
+class FakePrinter:
+    """A TCP server on localhost that records what a 'printer' receives."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.received = b""
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        conn, _addr = self.server.accept()
+        with conn:
+            while chunk := conn.recv(65536):
+                self.received += chunk
+        self.server.close()
+
+
+@pytest.mark.django_db
+def test_print_sends_zpl_to_the_station_printer(packing_list):
+    printer = FakePrinter()
+    station = Station.objects.create(name="PC-1", printer_address=f"127.0.0.1:{printer.port}")
+    assert print_list_labels(packing_list, station=station) == len(NUMBERS)
+    printer.thread.join(timeout=5)
+    assert printer.received.decode().count("^XA") == len(NUMBERS)
+
+
+@pytest.mark.django_db
+def test_unreachable_printer_is_a_clear_error(packing_list):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(PrinterUnreachable) as info:
+        send_zpl(f"127.0.0.1:{port}", "^XA^XZ", timeout=1)
+    assert f"127.0.0.1:{port}" in info.value.message
+    with pytest.raises(InvalidRequest, match="No label printer"):
+        print_list_labels(packing_list)
+
+
+def test_printer_addresses():
+    assert parse_address("10.0.0.5") == ("10.0.0.5", 9100)
+    assert parse_address("zebra.local:6101") == ("zebra.local", 6101)
+    assert parse_address("[::1]:9100") == ("::1", 9100)
+    for bad in ("", "host:port", "host:70000"):
+        with pytest.raises(InvalidRequest):
+            parse_address(bad)
