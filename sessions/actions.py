@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping, is_supervisor
 from profiles.normalize import normalize_barcode, normalize_sku
-from sessions.engine import Result, line_key, require_order_in_list
+from sessions.engine import Result, first_row, line_key, require_order_in_list
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound
 from sessions.models import Order, OrderItem
 from sessions.packing import (
@@ -31,9 +31,9 @@ def _open_order_line(step, item_id):
     line = next((i for i in order.items.all() if i.pk == item_id), None) if order else None
     if line is not None:
         return order, line
-    other = (
+    other = first_row(
         OrderItem.objects.filter(pk=item_id, order__packing_list_id=step.list.pk)
-        .select_related("order").first()
+        .select_related("order")
     )
     if other is None:
         raise NotFound(_("Line %(id)s is not in this packing list.") % {"id": item_id})
@@ -195,8 +195,8 @@ def _save_mapping(client_id, barcode, normalized, sku, by_user):
     """Create or update the mapping row; returns the SKU it mapped to before (or None)."""
     user = by_user if getattr(by_user, "pk", None) else None
     for _attempt in range(2):
-        mapping = SkuMapping.objects.filter(client_id=client_id,
-                                            normalized_barcode=normalized).first()
+        mapping = first_row(SkuMapping.objects.filter(client_id=client_id,
+                                                      normalized_barcode=normalized))
         previous = mapping.sku if mapping else None
         mapping = mapping or SkuMapping(client_id=client_id)
         mapping.barcode, mapping.sku = barcode, sku

@@ -129,10 +129,11 @@ def _free_station(station, worker, keep_list_id, now):
     The same worker moving on to another list releases the old one (they just walked away from
     it); another worker's claim at this station is a refusal, never silently dropped.
     """
-    other_id = (
-        PackingList.objects.filter(station=station).exclude(pk=keep_list_id)
-        .values_list("pk", flat=True).first()
+    other_ids = list(
+        PackingList.objects.filter(station=station).exclude(pk=keep_list_id).order_by()
+        .values_list("pk", flat=True)[:1]
     )
+    other_id = other_ids[0] if other_ids else None
     if other_id is None:
         return
     other = lock_list(other_id)

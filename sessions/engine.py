@@ -17,7 +17,7 @@ from profiles.normalize import normalize_sku
 from sessions.claims import lock_claimed_list
 from sessions.errors import InvalidRequest, NotFound, ScanIdConflict
 from sessions.events import publish_list_event
-from sessions.models import Order, OrderItem, ScanEvent
+from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
 from sessions.payloads import list_payload, order_payload
 
 SCAN_ID_MAX = 100
@@ -35,6 +35,13 @@ class Result:
     quantity: int = 0
     manual: bool = False
     extra: dict = field(default_factory=dict)
+
+
+def first_row(queryset):
+    """The first row or None, without the model's default ordering (which would join the
+    parent tables just to sort, even inside FOR UPDATE queries)."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None
 
 
 def line_key(item):
@@ -64,23 +71,22 @@ class Step:
         """The order row (FOR UPDATE) with its lines and extras; None if not in this list."""
         if order_id in self._orders:
             return self._orders[order_id]
-        order = (
+        order = first_row(
             Order.objects.select_for_update(of=("self",))
             .filter(pk=order_id, packing_list_id=self.list.pk)
             .prefetch_related(
                 Prefetch("items", queryset=OrderItem.objects.order_by("line_number", "pk")),
-                "extras",
+                Prefetch("extras", queryset=OrderExtra.objects.order_by("pk")),
             )
-            .first()
         )
         if order is not None:
             self._orders[order.pk] = order
         return order
 
     def find_order(self, normalized_number):
-        order_id = (
+        order_id = first_row(
             Order.objects.filter(packing_list_id=self.list.pk, normalized_number=normalized_number)
-            .values_list("pk", flat=True).first()
+            .values_list("pk", flat=True)
         )
         return self.lock_order(order_id) if order_id else None
 
@@ -143,9 +149,9 @@ def clean_scan_id(scan_id):
 
 def _retry_answer(packing_list, scan_id, action, raw_code):
     """The stored first answer when this scan id was already used for the same request."""
-    previous = (
+    previous = first_row(
         ScanEvent.objects.filter(packing_list=packing_list, scan_id=scan_id)
-        .only("action", "raw_code", "response").first()
+        .only("action", "raw_code", "response")
     )
     if previous is None:
         return None

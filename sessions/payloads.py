@@ -6,9 +6,10 @@ All values are JSON-ready (datetimes as ISO text) because answers are stored in 
 """
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from sessions.claims import claim_state
-from sessions.models import Order, OrderItem
+from sessions.models import Order
 
 
 def _iso(value):
@@ -74,33 +75,33 @@ EMPTY_COUNTERS = {
 
 
 def list_counters(packing_list_ids):
-    """{list id: counters} for many lists in two aggregate queries (no per-list loop)."""
+    """{list id: counters} for many lists in ONE aggregate query (no per-list loop).
+
+    Orders are joined to their lines for the unit sums, so order counts are DISTINCT.
+    """
     ids = list(packing_list_ids)
     result = {pk: dict(EMPTY_COUNTERS) for pk in ids}
     if not ids:
         return result
-    order_rows = (
+
+    def orders_with(status=None):
+        condition = Q(status=status) if status else None
+        return Count("id", distinct=True, filter=condition)
+
+    rows = (
         Order.objects.filter(packing_list_id__in=ids).values("packing_list_id")
         .annotate(
-            orders=Count("id"),
-            completed_orders=Count("id", filter=Q(status=Order.Status.COMPLETED)),
-            skipped_orders=Count("id", filter=Q(status=Order.Status.SKIPPED)),
-            in_progress_orders=Count("id", filter=Q(status=Order.Status.IN_PROGRESS)),
-            new_orders=Count("id", filter=Q(status=Order.Status.NEW)),
+            orders=orders_with(),
+            completed_orders=orders_with(Order.Status.COMPLETED),
+            skipped_orders=orders_with(Order.Status.SKIPPED),
+            in_progress_orders=orders_with(Order.Status.IN_PROGRESS),
+            new_orders=orders_with(Order.Status.NEW),
+            units=Coalesce(Sum("items__required"), 0),
+            packed_units=Coalesce(Sum("items__packed"), 0),
         ).order_by()
     )
-    for row in order_rows:
-        counters = result[row.pop("packing_list_id")]
-        counters.update(row)
-    unit_rows = (
-        OrderItem.objects.filter(order__packing_list_id__in=ids)
-        .values("order__packing_list_id")
-        .annotate(units=Sum("required"), packed_units=Sum("packed")).order_by()
-    )
-    for row in unit_rows:
-        counters = result[row["order__packing_list_id"]]
-        counters["units"] = row["units"] or 0
-        counters["packed_units"] = row["packed_units"] or 0
+    for row in rows:
+        result[row.pop("packing_list_id")].update(row)
     return result
 
 

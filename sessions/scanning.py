@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_order_number, normalize_sku
 from sessions import actions
-from sessions.engine import Result, line_key, run_step
+from sessions.engine import Result, first_row, line_key, run_step
 from sessions.models import Order, ScanEvent
 from sessions.packing import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
 
@@ -84,9 +84,9 @@ def order_scan(step, code):
 
 def mapped_sku(client_id, scanned):
     """The client's mapping of this (normalised) barcode, or None: read fresh on every scan."""
-    return (
+    return first_row(
         SkuMapping.objects.filter(client_id=client_id, normalized_barcode=scanned)
-        .values_list("sku", flat=True).first()
+        .values_list("sku", flat=True)
     )
 
 
@@ -127,9 +127,9 @@ def label_or_unknown(step, order, code):
                       order=order, extra={"resumed": True})
     other = None
     if number:
-        other = (
+        other = first_row(
             Order.objects.filter(packing_list_id=step.list.pk, normalized_number=number)
-            .values("id", "number", "status").first()
+            .values("id", "number", "status")
         )
     if other is not None:
         message = _(

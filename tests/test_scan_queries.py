@@ -1,0 +1,56 @@
+"""The scan path runs a fixed, small number of queries, whatever the size of the list or order
+(no per-line or per-order loop reaches the database)."""
+
+import pytest
+
+from sessions.scanning import perform_action, scan
+from tests.builders import add_order, build_list, claimed
+
+pytestmark = pytest.mark.django_db
+
+# Measured: lock list, retry check, lock order + lines + extras, mapping, update line, update
+# list (+ order when its timing or counters change), one counter aggregate, insert event
+# (+2 savepoints inside the test transaction).
+ITEM_SCAN_MAX = 13
+COMPLETING_SCAN_MAX = 16
+ORDER_SCAN_MAX = 13
+
+
+def big_list(orders, lines):
+    packing_list = build_list()
+    for n in range(orders):
+        add_order(packing_list, f"O-{n}", [(f"SKU-{k}", 2) for k in range(lines)], sequence=n)
+    return claimed(packing_list)
+
+
+@pytest.mark.parametrize("orders,lines", [(2, 2), (120, 40)])
+def test_scan_path_query_count_is_bounded_and_independent_of_size(
+    django_assert_max_num_queries, orders, lines
+):
+    claim = big_list(orders, lines)
+    with django_assert_max_num_queries(ORDER_SCAN_MAX):
+        assert scan(claim.list_id, token=claim.token, code="O-1", scan_id="a")["outcome"] == \
+            "order_loaded"
+    with django_assert_max_num_queries(ITEM_SCAN_MAX):
+        assert scan(claim.list_id, token=claim.token, code="SKU-0", scan_id="b")["outcome"] == \
+            "item_ok"
+    with django_assert_max_num_queries(ITEM_SCAN_MAX):
+        assert scan(claim.list_id, token=claim.token, code="nope", scan_id="c")["outcome"] == \
+            "unknown_item"
+    with django_assert_max_num_queries(4):  # a retry: lock, claim check, stored answer
+        assert scan(claim.list_id, token=claim.token, code="SKU-0", scan_id="b")["duplicate"]
+
+
+def test_completing_scan_and_force_confirm_are_bounded(django_assert_max_num_queries):
+    claim = big_list(30, 3)
+    scan(claim.list_id, token=claim.token, code="O-2")
+    order = claim.packing_list.orders.get(number="O-2")
+    items = list(order.items.order_by("line_number"))
+    with django_assert_max_num_queries(ITEM_SCAN_MAX):
+        perform_action(claim.list_id, token=claim.token, action="force_confirm", item=items[0].pk)
+    with django_assert_max_num_queries(ITEM_SCAN_MAX):
+        perform_action(claim.list_id, token=claim.token, action="force_confirm", item=items[1].pk)
+    scan(claim.list_id, token=claim.token, code="SKU-2")
+    with django_assert_max_num_queries(COMPLETING_SCAN_MAX):
+        answer = scan(claim.list_id, token=claim.token, code="SKU-2")
+    assert answer["outcome"] == "order_complete"
