@@ -111,3 +111,25 @@ def test_passwords_are_kept_unless_reset_and_demo_password_overrides(monkeypatch
     output = run_demo("--reset-passwords")
     packer.refresh_from_db()
     assert packer.check_password("shared-demo-pw") and "shared-demo-pw" in output
+
+
+def test_a_demo_order_packs_completely_with_the_demo_barcodes():
+    """The demo is a working floor: claim a list, open an order, pack it by barcode or SKU."""
+    from sessions.claims import claim_list
+    from sessions.scanning import scan
+
+    run_demo()
+    packer = Worker.objects.get(user__username="packer")
+    station = Station.objects.get(name="STATION-1")
+    packing_list = PackingList.objects.get(name="DHL_Orders")
+    token = claim_list(packing_list.pk, worker=packer, station=station).claim_token
+    order = packing_list.orders.order_by("sequence").first()
+    assert scan(packing_list.pk, token=token, code=order.number)["outcome"] == "order_loaded"
+    barcode_of = {}
+    for mapping in SkuMapping.objects.order_by("barcode"):
+        barcode_of.setdefault(mapping.sku, mapping.barcode)
+    answers = [
+        scan(packing_list.pk, token=token, code=barcode_of.get(item.sku, item.sku))["outcome"]
+        for item in order.items.all() for _unit in range(item.required)
+    ]
+    assert set(answers[:-1]) <= {"item_ok"} and answers[-1] == "order_complete"
