@@ -233,6 +233,7 @@
 
   /* ---------- answers ---------- */
   function refused(err) {
+    body.dataset.lastOutcome = "error";
     if (err.code === "list_completed") { ended(null); return; }
     showStatus("error", S.outcomes.error, err.message || "");
     sound("error");
@@ -240,6 +241,7 @@
 
   function answer(a, entry) {
     const outcome = a.outcome;
+    body.dataset.lastOutcome = outcome;
     if (a.list) { list = a.list; renderProgress(); }
     const before = order;
     if (a.order) {

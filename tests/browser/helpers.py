@@ -32,7 +32,9 @@ def wait_idle(page):
 
 
 def expect_outcome(page, outcome, timeout=8000):
-    expect(page.locator("#status")).to_have_attribute("data-outcome", outcome, timeout=timeout)
+    """The answer to the last queued scan or action had this outcome."""
+    expect(page.locator("body")).to_have_attribute("data-pending", "0", timeout=timeout)
+    expect(page.locator("body")).to_have_attribute("data-last-outcome", outcome, timeout=timeout)
 
 
 def expect_focus_in_scan_input(page):
