@@ -14,7 +14,7 @@ from django.utils import timezone as dj_tz
 from profiles.normalize import normalize_order_number
 from sessions.importers.legacy.jsonio import read_json_or_none
 from sessions.importers.legacy.timestamps import parse_ts
-from sessions.importers.legacy.xlsx import read_rows
+from sessions.importers.legacy.xlsx import read_table
 
 
 @dataclass
@@ -50,6 +50,7 @@ class RunEvidence:
     progress: dict = field(default_factory=dict)
     variants: dict = field(default_factory=dict)  # path -> variant tag
     report_rows: list = None  # rows of the completed xlsx
+    report_headers: list = None
     report_path: object = None
     ended: bool = False
     lock: dict = None
@@ -228,10 +229,11 @@ def read_summary(path, ev, tz, problems):
 
 def read_report(path, ev, tz, problems):
     """A `*_completed.xlsx` / `packing_completed.xlsx`: full rows plus Status / Completed At."""
-    rows = read_rows(path, problems)
-    if rows is None:
+    table = read_table(path, problems)
+    if table is None:
         return
     ev.ended = True
+    ev.report_headers, rows = table
     ev.report_rows = rows
     ev.report_path = path
     ev.variants[str(path)] = "completed report"

@@ -109,26 +109,26 @@ def plan_shopify(sf, ctx):
         names.setdefault(FULL_SESSION, {}).setdefault("work", old_full)
     for position, (name, where) in enumerate(sorted(names.items())):
         work = where.get("work")
-        source = None
-        if "json" in where:
-            source = sources.from_json(where["json"], problems)
-        elif name == FULL_SESSION:
-            analysis = folder / "analysis" / "analysis_data.json"
-            source = sources.from_json(analysis, problems, kind="analysis")
-        if source is None and work and (work / "reports" / "packing_completed.xlsx").is_file():
-            source = sources.from_xlsx(work / "reports" / "packing_completed.xlsx", problems,
-                                       kind="report")
-        if source is None:
-            source = sources.ListSource(kind="state")
-            if work:
-                problems.add(work, "the packing list file is missing or unreadable; orders were "
-                                   "rebuilt from the packing state only")
         ev = None
         if work:
             ev = _run_evidence(work, ["barcodes/packing_state.json.backup",
                                       "barcodes/packing_state.json", "packing_state.json",
                                       "barcodes/session_summary.json", "session_summary.json",
                                       "reports/packing_completed.xlsx"], tz, problems, ctx.report)
+        source = None
+        if "json" in where:
+            source = sources.from_json(where["json"], problems)
+        elif name == FULL_SESSION:
+            analysis = folder / "analysis" / "analysis_data.json"
+            source = sources.from_json(analysis, problems, kind="analysis")
+        if source is None and ev is not None and ev.report_rows is not None:
+            source = sources.from_xlsx(ev.report_path, problems, kind="report",
+                                       table=(ev.report_headers, ev.report_rows))
+        if source is None:
+            source = sources.ListSource(kind="state")
+            if work:
+                problems.add(work, "the packing list file is missing or unreadable; orders were "
+                                   "rebuilt from the packing state only")
         _checked(source, folder)
         lp = build_list(name, position, source, ev, fallback_time=_fallback(ev, created))
         if not lp.orders:
@@ -149,7 +149,10 @@ def _excel_source(folder, ev, list_file, info, ctx):
     """Lines of an Excel session: completed report → --lists-dir → analysis JSON → none."""
     problems = ctx.problems
     if ev.report_rows is not None:
-        return sources.from_xlsx(ev.report_path, problems, kind="report")
+        src = sources.from_xlsx(ev.report_path, problems, kind="report",
+                                table=(ev.report_headers, ev.report_rows))
+        if src is not None:
+            return src
     if ctx.lists_dir and list_file:
         candidates = [ctx.lists_dir / list_file] + sorted(
             p for p in ctx.lists_dir.rglob("*") if p.name.lower() == list_file.lower())

@@ -164,8 +164,9 @@ def from_rows(path, headers, rows, *, kind):
     return src
 
 
-def from_xlsx(path, problems, *, kind):
-    table = read_table(path, problems)
+def from_xlsx(path, problems, *, kind, table=None):
+    """Lines of an Excel list; `table` = (headers, rows) already read, to read a file once."""
+    table = table or read_table(path, problems)
     if table is None:
         return None
     headers, rows = table
