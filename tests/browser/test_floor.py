@@ -1,0 +1,104 @@
+"""Supervisor side in a real browser: the floor view sees a scan within a second, and a stale
+claim is taken over from a station."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from sessions.claims import claim_list
+from sessions.models import PackingList
+from tests.browser.helpers import expect_outcome, open_station, packing_floor, scan
+from tests.builders import build_station, build_worker
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def open_floor(context):
+    page = context.new_page()
+    page.goto("/floor/")
+    expect(page.locator("body")).to_have_attribute("data-ws", "open")
+    return page
+
+
+def test_floor_view_in_a_second_context_sees_a_scan_within_a_second(server, login_context):
+    packing_list, station, worker = packing_floor({"FL-1": [("SKU-A", 2)]})
+    supervisor = build_worker("Sam Supervisor", role="supervisor")
+    floor = open_floor(login_context(supervisor.user))
+    station_page = open_station(login_context(worker.user, station), packing_list)
+    row = floor.locator(f"#floor-table tr[data-list='{packing_list.pk}']")
+    expect(row.locator(".station")).to_have_text(station.name)
+
+    scan(station_page, "FL-1")
+    expect_outcome(station_page, "order_loaded")
+    scan(station_page, "SKU-A")
+    expect_outcome(station_page, "item_ok")
+    answered = time.monotonic()
+    expect(row.locator(".last-scan .code")).to_have_text("SKU-A", timeout=1000)
+    assert time.monotonic() - answered < 1.0
+    expect(row.locator(".progress-text")).to_contain_text("1/2")
+    expect(row.locator(".state")).to_have_text("active")
+
+
+# Records the page's sockets and can swallow their messages, to play a dropped connection.
+SOCKET_TAP = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.__drop = false;
+  window.WebSocket = function (url, protocols) {
+    const ws = new Native(url, protocols);
+    window.__sockets.push(ws);
+    ws.addEventListener("message", (ev) => { if (window.__drop) ev.stopImmediatePropagation(); });
+    return ws;
+  };
+  window.WebSocket.prototype = Native.prototype;
+  Object.assign(window.WebSocket, {OPEN: 1, CLOSED: 3});
+})();
+"""
+
+
+def test_floor_view_shows_the_true_state_after_reconnecting(server, login_context):
+    packing_list, station, worker = packing_floor({"RC-1": [("SKU-A", 1)]})
+    supervisor = build_worker("Sam Supervisor", role="supervisor")
+    context = login_context(supervisor.user)
+    context.add_init_script(SOCKET_TAP)
+    floor = open_floor(context)
+    station_page = open_station(login_context(worker.user, station), packing_list)
+    row = floor.locator(f"#floor-table tr[data-list='{packing_list.pk}']")
+    expect(row).to_be_visible()
+
+    floor.evaluate("window.__drop = true")  # updates are lost from here on
+    scan(station_page, "RC-1")
+    expect_outcome(station_page, "order_loaded")
+    floor.wait_for_timeout(300)
+    expect(row.locator(".last-scan")).to_have_text("—")
+
+    floor.evaluate("window.__drop = false; window.__sockets.forEach((ws) => ws.close())")
+    expect(floor.locator("body")).to_have_attribute("data-ws", "closed")
+    expect(floor.locator("body")).to_have_attribute("data-ws", "open")  # reconnected
+    expect(row.locator(".last-scan .code")).to_have_text("RC-1")
+
+
+def test_take_over_a_stale_claim(server, login_context):
+    packing_list, old_station, packer = packing_floor({"TO-1": [("SKU-A", 1)]})
+    claim_list(packing_list.pk, worker=packer, station=old_station)
+    PackingList.objects.filter(pk=packing_list.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=300))
+    supervisor = build_worker("Sam Supervisor", role="supervisor")
+    new_station = build_station("PC-NEW")
+
+    page = login_context(supervisor.user, new_station).new_page()
+    page.goto(f"/station/lists/{packing_list.pk}/")
+    expect(page.locator("#overlay")).to_have_attribute("data-kind", "refused")
+    expect(page.locator("#overlay-title")).to_contain_text(packer.display_name)
+    page.locator("#btn-takeover").click()
+    expect(page.locator("body")).to_have_attribute("data-state", "ready")
+    scan(page, "TO-1")
+    expect_outcome(page, "order_loaded")
+
+    packing_list.refresh_from_db()
+    assert packing_list.holder == supervisor
+    assert packing_list.station == new_station
