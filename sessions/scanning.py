@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_order_number, normalize_sku
 from sessions import actions
-from sessions.engine import Result, first_row, line_key, run_step
+from sessions.engine import RAW_CODE_MAX, Result, first_row, line_key, run_step
+from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.packing import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
 
@@ -30,6 +31,9 @@ STATE_OUTCOMES = {COMPLETE: "order_complete", COMPLETE_WITH_EXTRAS: "complete_wi
 def scan(list_id, *, token, code, scan_id=None):
     """Handle one scanned code for the station holding `token`; returns the answer dict."""
     code = "" if code is None else str(code)
+    if len(code) > RAW_CODE_MAX:
+        raise InvalidRequest(_("A scanned code has at most %(max)d characters.")
+                             % {"max": RAW_CODE_MAX})
     return run_step(
         list_id, token=token, scan_id=scan_id, action=ScanEvent.Action.SCAN, raw_code=code,
         handler=lambda step: _scan(step, code),
@@ -50,7 +54,12 @@ def perform_action(list_id, *, token, action, scan_id=None, item=None, order=Non
 
 
 def _scan(step, code):
-    if step.list.open_order_id is None:
+    order = step.open_order()
+    if order is not None and order.status in (Order.Status.COMPLETED, Order.Status.SKIPPED):
+        # Closed behind the station's back (admin, end of list, import): not open any more.
+        step.set_open_order(None)
+        order = None
+    if order is None:
         return order_scan(step, code)
     return item_scan(step, code)
 

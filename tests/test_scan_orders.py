@@ -121,3 +121,18 @@ def test_started_at_is_the_first_order_scan_and_survives_resume(station):
     assert answer["resumed"] is True
     order = Order.objects.get(number="ORDER-001")
     assert order.started_at == started and order.status == Order.Status.IN_PROGRESS
+
+
+def test_open_order_closed_elsewhere_is_no_longer_treated_as_open(station):
+    do_scan(station, "ORDER-001")
+    Order.objects.filter(number="ORDER-001").update(status="skipped")
+    answer = do_scan(station, "#1001")
+    assert answer["outcome"] == "order_loaded" and answer["order"]["number"] == "#1001"
+
+
+def test_overlong_code_is_refused_before_anything_is_written(station):
+    from sessions.errors import InvalidRequest
+
+    with pytest.raises(InvalidRequest):
+        do_scan(station, "9" * 501)
+    assert not ScanEvent.objects.exists()
