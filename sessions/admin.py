@@ -92,7 +92,7 @@ class PackingListAdmin(admin.ModelAdmin):
     list_select_related = ["session__client", "holder", "station"]
     fields = ["session", "name", "position", "status", "source_file", "source_columns", "info",
               "created_at", "started_at", "ended_at", "ended_by", "all_done_announced",
-              "open_order", *CLAIM_FIELDS]
+              "open_order", "claim", *CLAIM_FIELDS]
     readonly_fields = [f for f in fields if f != "position"]
     inlines = [OrderInline]
     actions = ["release_claim"]

@@ -138,10 +138,16 @@ def test_supervisor_releases_a_claim_from_the_admin_with_a_reason(client):
     ask = client.post(url, {"action": "release_claim", "_selected_action": [claim.list_id]})
     assert ask.status_code == 200
     assert b'name="reason"' in ask.content
+    no_reason = client.post(url, {"action": "release_claim", "_selected_action": [claim.list_id],
+                                  "apply": "1", "reason": ""})
+    assert no_reason.status_code == 200 and "This field is required" in no_reason.content.decode()
     assert PackingList.objects.get(pk=claim.list_id).claim_token is not None
-    done = client.post(url, {"action": "release_claim", "_selected_action": [claim.list_id],
-                             "apply": "1", "reason": "PC-3 crashed"})
-    assert done.status_code == 302
+    free = build_list()
+    selected = [claim.list_id, free.pk]
+    done = client.post(url, {"action": "release_claim", "_selected_action": selected,
+                             "apply": "1", "reason": "PC-3 crashed"}, follow=True)
+    page = done.content.decode()
+    assert "Released 1 claim(s)." in page and "Nobody holds this packing list." in page
     assert PackingList.objects.get(pk=claim.list_id).claim_token is None
     event = ClaimEvent.objects.get(packing_list_id=claim.list_id, kind="force_release")
     assert event.by_user == supervisor and event.reason == "PC-3 crashed"
