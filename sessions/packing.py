@@ -35,7 +35,8 @@ def add_extra(step, order, line):
         extra, _created = OrderExtra.objects.get_or_create(
             order=order, normalized_sku=key, defaults={"sku": line.sku}
         )
-        getattr(order, "_prefetched_objects_cache", {}).pop("extras", None)  # payload re-reads the new row
+        # Forget the prefetched extras so the answer's payload re-reads them with the new row.
+        getattr(order, "_prefetched_objects_cache", {}).pop("extras", None)
     extra.pending += 1
     extra.save(update_fields=["pending"])
     order.extra_scans += 1

@@ -56,7 +56,9 @@ def test_refused_scan_publishes_nothing(layer, django_capture_on_commit_callback
     assert callbacks == []
 
 
-def test_broken_channel_layer_does_not_fail_the_scan(monkeypatch, django_capture_on_commit_callbacks):
+def test_broken_channel_layer_does_not_fail_the_scan(
+    monkeypatch, django_capture_on_commit_callbacks
+):
     class Broken:
         async def group_send(self, group, message):
             raise ConnectionError("redis is down")

@@ -28,11 +28,13 @@ def test_s06_line_needing_two_units_goes_0_1_2_and_is_complete_only_at_2():
     claim = opened({"O-1": [("SKU-A", 2)]})
     first = do_scan(claim, "SKU-A")
     assert first["outcome"] == "item_ok"
-    assert (first["order"]["items"][0]["packed"], first["order"]["items"][0]["complete"]) == (1, False)
+    line_a = first["order"]["items"][0]
+    assert (line_a["packed"], line_a["complete"]) == (1, False)
     assert Order.objects.get().status == Order.Status.IN_PROGRESS
     second = do_scan(claim, "SKU-A")
     assert second["outcome"] == "order_complete"
-    assert (second["order"]["items"][0]["packed"], second["order"]["items"][0]["complete"]) == (2, True)
+    line_a = second["order"]["items"][0]
+    assert (line_a["packed"], line_a["complete"]) == (2, True)
 
 
 def test_s07_order_completes_when_every_line_complete_and_leaves_open_state_at_once():
