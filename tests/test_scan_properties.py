@@ -88,3 +88,23 @@ def test_s26_replay_of_a_known_day_and_a_tampered_counter_is_detected():
     assert [replayed["items"][i.pk] for i in items[:3]] == [1, 1, 1]
     OrderItem.objects.filter(pk=items[0].pk).update(packed=2)
     assert replay_counters(claim.packing_list) != stored_counters(claim.packing_list)
+
+
+@pytest.mark.django_db
+def test_verify_counters_command_reports_tampering():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    claim = claimed(build_list(ORDERS))
+    for code in ("O-1", "SKU-A", "SKU-B"):
+        scan(claim.list_id, token=claim.token, code=code)
+    out = StringIO()
+    call_command("verify_counters", "--list", str(claim.list_id), stdout=out)
+    assert "matches" in out.getvalue()
+    item = OrderItem.objects.get(sku="SKU-B")
+    OrderItem.objects.filter(pk=item.pk).update(packed=0)
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("verify_counters", "--list", str(claim.list_id), stdout=out)
+    assert f"items {item.pk}: log says 1, counters say 0" in out.getvalue()
