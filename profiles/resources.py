@@ -51,7 +51,12 @@ class SkuMappingResource(resources.ModelResource):
         return SkuMapping.objects.select_related("client").order_by("client__code", "barcode")
 
     def before_import(self, dataset, **kwargs):
-        """Refuse a file without the three columns; reset the in-file duplicate tracker."""
+        """Refuse a file without the three columns; reset the in-file duplicate tracker.
+
+        Headers typed by hand ("Barcode ", "SKU") are matched without case or spaces.
+        """
+        if dataset.headers:
+            dataset.headers = [str(h or "").strip().lower() for h in dataset.headers]
         missing = [c for c in COLUMNS if c not in (dataset.headers or [])]
         if missing:
             raise ValidationError(

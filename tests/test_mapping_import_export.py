@@ -110,6 +110,12 @@ def test_xlsx_numeric_barcodes_import_as_digits(ada_client, mappings):
     assert SkuMapping.objects.get(barcode="4006381333931").sku == "PEN-1"
 
 
+def test_headers_typed_by_hand_are_matched_without_case_or_spaces(ada_client, mappings):
+    data = tablib.Dataset(("ACME", "777", "HAND-1"), headers=["Client", " Barcode ", "SKU"])
+    import_file(ada_client, "csv", data.export("csv").encode())
+    assert SkuMapping.objects.get(barcode="777").sku == "HAND-1"
+
+
 def test_a_row_with_a_known_barcode_updates_its_sku(ada_client, mappings):
     import_file(ada_client, "csv", csv_bytes([("ACME", "ABC-12", "NEW-SKU")]))
     assert SkuMapping.objects.get(client__code="ACME", barcode="ABC-12").sku == "NEW-SKU"
