@@ -134,9 +134,10 @@ def assign_role(user, role):
     """
     if role not in ROLES:
         raise ValueError(f"Unknown role {role!r}; expected one of {', '.join(ROLES)}")
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group  # not at import time: migrations import us
 
-    if not Group.objects.filter(name=role).exists():
+    # Missing, or created bare by hand: (re)build the groups from the rules first.
+    if not Group.objects.filter(name=role, permissions__isnull=False).exists():
         sync_role_groups()
     user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
     user.groups.add(Group.objects.get(name=role))

@@ -93,10 +93,13 @@ def test_assign_role_sets_one_role_and_the_staff_flag():
         assign_role(user, "boss")
 
 
-def test_assign_role_recreates_a_missing_group_with_its_permissions():
+def test_assign_role_recreates_a_missing_or_bare_group_with_its_permissions():
     Group.objects.filter(name__in=ROLES).delete()
     user = make_user("sam", SUPERVISOR)
     assert user.has_perm("packing_sessions.release_claim")
+    Group.objects.get(name=ADMIN).permissions.clear()
+    admin_user = User.objects.get(pk=make_user("ada", ADMIN).pk)
+    assert admin_user.has_perm("profiles.add_skumapping")
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/profiles/client/",
