@@ -63,7 +63,8 @@ def test_second_station_gets_409_list_claimed_with_exact_body(packing_list):
     assert body["station"] == "PC-1"
     assert body["since"] == packing_list.claimed_at.isoformat()
     assert body["stale"] is False
-    assert {"code", "message", "holder", "station", "since", "stale"} <= set(body)
+    # The contract's fields, plus heartbeat_at (when the holder was last heard of): nothing else.
+    assert set(body) == {"code", "message", "holder", "station", "since", "stale", "heartbeat_at"}
     assert "PC-1" in body["message"]
 
 

@@ -161,6 +161,7 @@ class ListClaimedErrorSerializer(ErrorSerializer):
     station = serializers.CharField()
     since = serializers.DateTimeField()
     stale = serializers.BooleanField()
+    heartbeat_at = serializers.DateTimeField()
 
 
 class ClaimStateSerializer(serializers.Serializer):
