@@ -5,20 +5,23 @@ Two tables: *orders* (one row per order with timing and quality, the same figure
 are sheets of one workbook; as CSV one table per file (`kind`). Times are local
 (settings.TIME_ZONE).
 
-Spreadsheet safety: xlsx text cells go through `sessions.reports.safe_cell` (never a formula);
+Spreadsheet safety: xlsx text cells go through `sessions.reports.CellMaker` (never a formula);
 in CSV, which has no cell types, a value starting with =, +, -, @, tab or CR gets a leading
 apostrophe, the usual defence that spreadsheet programs show as text.
 """
 
 import csv
 import io
+from datetime import datetime
 
 from django.db.models import Sum
 from openpyxl import Workbook
 
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
-from sessions.reports import HEADER_FONT, is_formula_like, local_naive, safe_cell
+from sessions.reports import (
+    DATETIME_FORMAT, HEADER_FONT, CellMaker, is_formula_like, local_naive,
+)
 from sessions.selectors import WRONG_OUTCOMES
 
 ORDER_COLUMNS = [
@@ -57,40 +60,42 @@ def order_rows(*, packing_list=None, session=None):
     """Rows of ORDER_COLUMNS (datetimes naive local), in list and sequence order; one query."""
     orders, _events = _scope(packing_list, session)
     qs = (
-        orders.select_related("packing_list__session", "completed_by", "completed_station")
-        .annotate(units=Sum("items__required"), packed=Sum("items__packed"))
+        orders.annotate(units=Sum("items__required"), packed=Sum("items__packed"))
         .order_by("packing_list__session_id", "packing_list__position", "packing_list_id",
                   "sequence", "id")
+        .values_list(
+            "packing_list__session__external_id", "packing_list__name", "sequence", "number",
+            "courier", "status", "started_at", "first_item_at", "completed_at", "skipped_at",
+            "units", "packed", "corrections", "extra_scans", "unknown_scans",
+            "manual_confirmations", "completed_by__display_name", "completed_station__name",
+        )
     )
-    for o in qs:
-        done = o.status == Order.Status.COMPLETED
+    for (session_id, list_name, seq, number, courier, status, started, first_item, completed,
+         skipped, units, packed, corrections, extras, unknown, manual, by, station) in qs:
+        done = status == Order.Status.COMPLETED
         yield [
-            o.packing_list.session.external_id, o.packing_list.name, o.sequence, o.number,
-            o.courier, o.status, local_naive(o.started_at), local_naive(o.first_item_at),
-            local_naive(o.completed_at), local_naive(o.skipped_at),
-            _seconds(o.completed_at, o.started_at) if done else None,
-            _seconds(o.first_item_at, o.started_at), o.units or 0, o.packed or 0,
-            o.corrections, o.extra_scans, o.unknown_scans, o.manual_confirmations,
-            o.completed_by.display_name if o.completed_by else "",
-            o.completed_station.name if o.completed_station else "",
+            session_id, list_name, seq, number, courier, status, local_naive(started),
+            local_naive(first_item), local_naive(completed), local_naive(skipped),
+            _seconds(completed, started) if done else None, _seconds(first_item, started),
+            units or 0, packed or 0, corrections, extras, unknown, manual, by or "",
+            station or "",
         ]
 
 
 def scan_rows(*, packing_list=None, session=None):
     """Rows of SCAN_COLUMNS, oldest first, streamed in chunks (the log can be long)."""
     _orders, events = _scope(packing_list, session)
-    qs = (
-        events.select_related("packing_list__session", "order", "item", "worker", "station")
-        .order_by("created_at", "id")
+    qs = events.order_by("created_at", "id").values_list(
+        "created_at", "packing_list__session__external_id", "packing_list__name",
+        "order__number", "item__sku", "action", "raw_code", "outcome", "quantity", "manual",
+        "worker__display_name", "station__name", "scan_id",
     )
-    for e in qs.iterator(chunk_size=2000):
+    for (at, session_id, list_name, number, sku, action, code, outcome, quantity, manual,
+         worker, station, scan_id) in qs.iterator(chunk_size=2000):
+        wrong = action == ScanEvent.Action.SCAN and outcome in WRONG_OUTCOMES
         yield [
-            local_naive(e.created_at), e.packing_list.session.external_id, e.packing_list.name,
-            e.order.number if e.order else "", e.item.sku if e.item else "", e.action,
-            e.raw_code, e.outcome,
-            e.action == ScanEvent.Action.SCAN and e.outcome in WRONG_OUTCOMES, e.quantity,
-            e.manual, e.worker.display_name if e.worker else "",
-            e.station.name if e.station else "", e.scan_id or "",
+            local_naive(at), session_id, list_name, number or "", sku or "", action, code,
+            outcome, wrong, quantity, manual, worker or "", station or "", scan_id or "",
         ]
 
 
@@ -101,18 +106,16 @@ def history_xlsx(*, packing_list=None, session=None):
     tables = (("Orders", ORDER_COLUMNS, order_rows), ("Scans", SCAN_COLUMNS, scan_rows))
     for title, columns, rows in tables:
         ws = wb.create_sheet(title)
-        ws.append([safe_cell(ws, c, font=HEADER_FONT) for c in columns])
+        cell = CellMaker(ws)
+        ws.append([cell(c, font=HEADER_FONT) for c in columns])
         for row in rows(packing_list=packing_list, session=session):
-            ws.append([_xlsx_cell(ws, v) for v in row])
+            ws.append([
+                cell(v, number_format=DATETIME_FORMAT if isinstance(v, datetime) else None)
+                for v in row
+            ])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def _xlsx_cell(ws, value):
-    if hasattr(value, "hour"):
-        return safe_cell(ws, value, number_format="yyyy-mm-dd hh:mm:ss")
-    return safe_cell(ws, value)
 
 
 def _csv_value(value):

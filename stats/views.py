@@ -48,8 +48,10 @@ def dashboard(request):
         "items_by_day": bar_chart(data["by_day"], "items_packed"),
         "oph_by_worker": bar_chart(data["by_worker"], "orders_per_hour_active", digits=1),
     }
+    worked_days = [row for row in data["by_day"] if row["orders_packed"] or row["scans"]]
     return render(request, "stats/dashboard.html", {
         "form": form, "data": data, "charts": charts, "supervisor": supervisor,
+        "worked_days": worked_days,
         "own_worker": None if supervisor else worker, "date_from": date_from, "date_to": date_to,
     })
 

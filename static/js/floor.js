@@ -60,16 +60,20 @@
           el("span", { class: "badge " + cls, "data-outcome": o }, cfg.outcomes[o] || o));
       } else last.textContent = "—";
       const actions = el("td", { class: "row-actions" });
-      actions.append(el("a", { class: "btn small secondary", href: `/sessions/lists/${r.id}/` }, S.details));
-      if (isStale) actions.append(el("a", { class: "btn small warn act-takeover", href: `/station/lists/${r.id}/` }, S.takeOver));
+      const stack = el("div", { class: "stack" });
+      if (isStale) stack.append(el("a", { class: "btn small warn act-takeover", href: `/station/lists/${r.id}/` }, S.takeOver));
       const fr = el("button", { type: "button", class: "btn small danger act-release" }, S.forceRelease);
       fr.addEventListener("click", () => forceRelease(r.id));
-      actions.append(fr);
+      stack.append(fr);
+      actions.append(stack);
+      const listCell = el("td", { class: "list" });
+      listCell.append(el("a", { href: `/sessions/lists/${r.id}/`, title: S.details }, r.name),
+        el("div", { class: "muted" }, r.session_external_id));
       tr.append(
         el("td", { class: "station" }, r.claim ? r.claim.station : ""),
         el("td", { class: "worker" }, r.claim ? r.claim.holder : ""),
         el("td", {}, r.client),
-        el("td", {}, `${r.name}`),
+        listCell,
         prog, last,
         el("td", { class: "num hb" }, a === null ? "" : fmt(S.ago, { seconds: a })),
         el("td", {}, "")

@@ -374,12 +374,21 @@
     const hhmm = cfg.deadlines[order.courier.toLowerCase()];
     if (!hhmm) return;
     const [h, m] = hhmm.split(":").map(Number);
-    const due = new Date(); due.setHours(h, m, 0, 0);
-    const mins = Math.round((due - Date.now()) / 60000);
+    const mins = h * 60 + m - minutesOfDay(cfg.timeZone);
     const span = `${Math.floor(Math.abs(mins) / 60)}h ${String(Math.abs(mins) % 60).padStart(2, "0")}m`;
     box.append(el("span", { class: "muted" }, `${S.pickup} ${hhmm} · `),
       el("b", {}, mins >= 0 ? fmt(S.timeLeft, { time: span }) : fmt(S.late, { time: span })));
     if (mins < 0) box.classList.add("late"); else if (mins < 60) box.classList.add("soon");
+  }
+
+  /* Deadlines are wall-clock times of the warehouse (the server's TIME_ZONE), not the terminal's. */
+  function minutesOfDay(timeZone) {
+    try {
+      const parts = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone })
+        .formatToParts(new Date());
+      const get = (t) => Number(parts.find((p) => p.type === t).value);
+      return (get("hour") % 24) * 60 + get("minute");
+    } catch (e) { const d = new Date(); return d.getHours() * 60 + d.getMinutes(); }
   }
 
   function addHistory(o) {
@@ -393,7 +402,7 @@
     ul.replaceChildren();
     history.forEach((h) => {
       const li = el("li");
-      li.append(el("b", {}, h.number), el("span", { class: "muted" }, new Date(h.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })));
+      li.append(el("b", {}, h.number), el("span", { class: "muted" }, new Date(h.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: cfg.timeZone })));
       ul.append(li);
     });
   }
