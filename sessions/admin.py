@@ -77,7 +77,7 @@ class OrderInline(ReadOnlyInline):
 
 class ReleaseClaimForm(forms.Form):
     reason = forms.CharField(
-        label=_("reason"), max_length=500,
+        label=_("Reason"), max_length=500,
         help_text=_("Kept in the claim log, e.g. “station PC-3 crashed”."),
     )
 
