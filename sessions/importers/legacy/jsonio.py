@@ -53,7 +53,8 @@ def read_json(path, *, expect=dict):
         truncated = exc.pos >= len(text.rstrip()) - 1
         why = "truncated JSON" if truncated else "invalid JSON"
         raise UnreadableFile(path, f"{why} (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
-    data = _clean(data)
+    if "NaN" in text or "Infinity" in text:
+        data = _clean(data)
     if expect is not None and not isinstance(data, expect):
         kind = "an object" if expect is dict else "a list"
         raise UnreadableFile(path, f"JSON is not {kind}")

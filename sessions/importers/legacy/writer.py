@@ -17,6 +17,7 @@ from profiles.normalize import normalize_order_number, normalize_sku
 from sessions.models import (
     Order, OrderExtra, OrderItem, PackingList, PackingSession, ScanEvent,
 )
+from sessions.importers.legacy.fastinsert import insert_rows
 from sessions.importers.legacy.timestamps import parse_ts
 from sessions.importers.legacy.workers import ensure_worker
 
@@ -157,55 +158,58 @@ def _write_list(session, lp, actors, tz, fallback):
         ended_by=worker if lp.status == "completed" else None,
     )
     order_rows, plans_events = [], []
+    worker_id = worker.pk if worker else None
+    station_id = station.pk if station else None
     for op in lp.orders:
         events = _events_for_order(op, tz, fallback)
         plans_events.append(events)
         first_item = min((kw["created_at"] for item, kw in events if item is not None
                           and kw["action"] != "import"), default=None)
-        src = op.src
-        order_rows.append(Order(
-            packing_list=plist, number=src.number[:200],
+        src, done = op.src, op.status == "completed"
+        order_rows.append(dict(
+            packing_list_id=plist.pk, number=src.number[:200],
             normalized_number=normalize_order_number(src.number)[:200], sequence=op.sequence,
             courier=src.courier[:100], country=src.country[:100], order_type=src.order_type[:50],
             tags=src.tags, internal_tags=src.internal_tags, notes=src.notes,
             system_note=src.system_note, box=src.box[:100],
             metadata=dict(src.metadata, **({"legacy": op.legacy} if op.legacy else {})),
-            status=op.status, started_at=op.started_at or (op.completed_at if op.status ==
-                                                          "completed" else None),
-            first_item_at=first_item, completed_at=op.completed_at if op.status == "completed"
-            else None, skipped_at=op.skipped_at,
-            completed_by=worker if op.status == "completed" else None,
-            completed_station=station if op.status == "completed" else None,
-            corrections=op.corrections if op.items else 0,
-            extra_scans=sum(op.extras.values()),
+            status=op.status, started_at=op.started_at or (op.completed_at if done else None),
+            first_item_at=first_item, completed_at=op.completed_at if done else None,
+            skipped_at=op.skipped_at, completed_by_id=worker_id if done else None,
+            completed_station_id=station_id if done else None,
+            corrections=op.corrections if op.items else 0, extra_scans=sum(op.extras.values()),
             unknown_scans=op.unknown_scans, manual_confirmations=_manual_count(events),
         ))
-    orders = Order.objects.bulk_create(order_rows, batch_size=500)
-    item_rows, item_keys = [], []
-    for order, op in zip(orders, lp.orders):
+    insert_rows(Order, order_rows)
+    order_ids = dict(Order.objects.filter(packing_list=plist)
+                     .values_list("normalized_number", "id"))
+    orders = [order_ids[row["normalized_number"]] for row in order_rows]
+    item_rows = []
+    for order_id, op in zip(orders, lp.orders):
         for ip in op.items:
-            item_rows.append(OrderItem(
-                order=order, line_number=ip.line_number, source_row=ip.source_row,
+            item_rows.append(dict(
+                order_id=order_id, line_number=ip.line_number, source_row=ip.source_row,
                 sku=ip.sku[:200], normalized_sku=ip.nsku[:200], product_name=ip.product_name[:500],
                 required=ip.required, packed=ip.packed, extra_columns=ip.extra,
             ))
-            item_keys.append(id(ip))
-    items = OrderItem.objects.bulk_create(item_rows, batch_size=1000)
-    item_by_plan = dict(zip(item_keys, items))
+    insert_rows(OrderItem, item_rows)
+    item_ids = {(o, n): pk for o, n, pk in OrderItem.objects.filter(
+        order__packing_list=plist).values_list("order_id", "line_number", "id")}
     extras, scan_rows = [], []
-    for order, op, events in zip(orders, lp.orders, plans_events):
+    for order_id, op, events in zip(orders, lp.orders, plans_events):
         for nsku, pending in op.extras.items():
             line = next(i for i in op.items if i.nsku == nsku)
-            extras.append(OrderExtra(order=order, normalized_sku=nsku[:200], sku=line.sku[:200],
-                                     pending=pending))
+            extras.append(dict(order_id=order_id, normalized_sku=nsku[:200], sku=line.sku[:200],
+                               pending=pending))
         for item_plan, kw in events:
-            scan_rows.append(ScanEvent(
-                packing_list=plist, order=order,
-                item=item_by_plan.get(id(item_plan)) if item_plan is not None else None,
-                worker=worker, station=station, **{**kw, "raw_code": kw.get("raw_code", "")[:500]},
+            scan_rows.append(dict(
+                kw, packing_list_id=plist.pk, order_id=order_id,
+                item_id=item_ids[(order_id, item_plan.line_number)] if item_plan else None,
+                worker_id=worker_id, station_id=station_id,
+                raw_code=kw.get("raw_code", "")[:500],
             ))
-    OrderExtra.objects.bulk_create(extras)
-    ScanEvent.objects.bulk_create(scan_rows, batch_size=1000)
+    insert_rows(OrderExtra, extras)
+    insert_rows(ScanEvent, scan_rows)
     return plist
 
 
