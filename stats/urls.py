@@ -6,6 +6,8 @@ from stats import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("sessions/lists/<int:list_id>/history.<str:fmt>", views.history_export,
-         name="history-export"),
+    path("sessions/lists/<int:list_id>/history.xlsx", views.history_export, {"fmt": "xlsx"},
+         name="history-xlsx"),
+    path("sessions/lists/<int:list_id>/history.csv", views.history_export, {"fmt": "csv"},
+         name="history-csv"),
 ]

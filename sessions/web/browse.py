@@ -3,11 +3,13 @@
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client
 from sessions import browse
+from sessions.errors import PackingError
 from sessions.labels import list_labels_pdf, list_labels_zpl
 from sessions.models import Order, PackingList
 from sessions.payloads import list_counters, list_payload
@@ -87,9 +89,14 @@ def list_labels(request, list_id, fmt):
     pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
     base = f"{pl.session.external_id}_{pl.name}_labels"
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in base)
-    if fmt == "pdf":
-        return download(list_labels_pdf(pl), f"{safe}.pdf", "application/pdf")
-    return download(list_labels_zpl(pl).encode(), f"{safe}.zpl", "text/plain; charset=utf-8")
+    try:
+        if fmt == "pdf":
+            return download(list_labels_pdf(pl), f"{safe}.pdf", "application/pdf")
+        return download(list_labels_zpl(pl).encode(), f"{safe}.zpl",
+                        "text/plain; charset=utf-8")
+    except PackingError as exc:  # e.g. a list without orders has no labels
+        messages.error(request, exc.message)
+        return redirect("list-detail", list_id=pl.pk)
 
 
 def download(content, filename, content_type):
