@@ -15,6 +15,7 @@ import io
 from datetime import datetime
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from sessions.errors import InvalidRequest
@@ -40,7 +41,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 def _scope(packing_list=None, session=None):
     if packing_list is None and session is None:
-        raise InvalidRequest("A packing list or a session is required for a history export.")
+        raise InvalidRequest(_("A packing list or a session is required for a history export."))
     orders = Order.objects.all()
     events = ScanEvent.objects.all()
     if packing_list is not None:
@@ -134,7 +135,8 @@ def history_csv(kind, *, packing_list=None, session=None):
     """One table ("orders" or "scans") as CSV text with a header row (UTF-8 with BOM, so
     Excel opens Cyrillic names correctly)."""
     if kind not in KINDS:
-        raise InvalidRequest(f"kind must be one of {', '.join(KINDS)}")
+        raise InvalidRequest(_("Unknown export %(kind)s; use one of: %(kinds)s.")
+                             % {"kind": kind, "kinds": ", ".join(KINDS)})
     columns, rows = (ORDER_COLUMNS, order_rows) if kind == "orders" else (SCAN_COLUMNS, scan_rows)
     out = io.StringIO()
     out.write("\ufeff")

@@ -72,7 +72,8 @@ def dashboard(*, client=None, worker=None, date_from=None, date_to=None):
         date_from, date_to = default_range()
     filters = {"client": client, "worker": worker, "date_from": date_from, "date_to": date_to}
     return {
-        "filters": {"client": getattr(client, "pk", client), "worker": getattr(worker, "pk", worker),
+        "filters": {"client": getattr(client, "pk", client),
+                    "worker": getattr(worker, "pk", worker),
                     "date_from": date_from.isoformat() if date_from else None,
                     "date_to": date_to.isoformat() if date_to else None},
         "totals": metrics(**filters),

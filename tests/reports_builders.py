@@ -46,7 +46,8 @@ def make_order(plist, number, lines, *, seq=None, status="new", started=None, fi
         packing_list=plist, number=number, normalized_number=normalize_order_number(number),
         sequence=seq if seq is not None else plist.orders.count() + 1, courier=courier,
         status=status, started_at=started, first_item_at=first_item, completed_at=completed,
-        completed_by=worker if completed else None, completed_station=station if completed else None,
+        completed_by=worker if completed else None,
+        completed_station=station if completed else None,
         **counters,
     )
     for n, line in enumerate(lines, start=1):

@@ -1,4 +1,4 @@
-"""The completion report xlsx (scenario 33): source lines, status columns, green rows, no formulas."""
+"""The completion report xlsx (scenario 33): source lines, status, green rows, no formulas."""
 
 import io
 from datetime import datetime

@@ -101,3 +101,15 @@ def test_default_range_is_the_last_30_days():
 def test_dashboard_query_count_is_fixed(floor, django_assert_max_num_queries):
     with django_assert_max_num_queries(15):
         dashboard(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+
+
+def test_per_list_and_per_session(floor):
+    from sessions.selectors import grouped_metrics
+
+    by_list = grouped_metrics("list")
+    assert by_list[floor["m"].pk]["orders_packed"] == 3
+    assert by_list[floor["b"].pk]["orders_packed"] == 2
+    by_session = grouped_metrics("session", worker=floor["dolphin"])
+    assert by_session[floor["b"].session_id]["orders_packed"] == 1
+    with pytest.raises(ValueError):
+        grouped_metrics("station")
