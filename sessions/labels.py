@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from sessions.errors import LabelError
+from sessions.labels_pdf import images_to_pdf
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
 FONT_FILES = ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf")
@@ -279,20 +280,20 @@ def order_label_png(order, *, date=None):
 
 
 def pdf_bytes(images, cfg):
-    """One page per label at label size (the page's resolution is the printer's dpi)."""
-    if not images:
-        raise LabelError(_("The list has no orders to label."))
-    buffer = io.BytesIO()
-    images[0].save(buffer, "PDF", save_all=True, append_images=images[1:],
-                   resolution=float(cfg.dpi), title="Order labels")
-    return buffer.getvalue()
+    """One page per label at label size (the page's resolution is the printer's dpi).
+
+    `images` may be a generator: pages are compressed one at a time (sessions/labels_pdf.py).
+    """
+    return images_to_pdf(images, cfg.dpi)
 
 
 def list_labels_pdf(packing_list, *, date=None):
     """PDF bytes with every order's label of the list, natural order."""
     cfg = LabelConfig.for_client(packing_list.session.client)
-    images = [render_label(d, cfg) for d in list_label_data(packing_list, date=date)]
-    return pdf_bytes(images, cfg)
+    data = list_label_data(packing_list, date=date)
+    if not data:
+        raise LabelError(_("The list has no orders to label."))
+    return pdf_bytes((render_label(d, cfg) for d in data), cfg)
 
 
 def list_label_images(packing_list, *, date=None):

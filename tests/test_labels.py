@@ -2,14 +2,13 @@
 ZPL is checked against its expected commands; printing to an unreachable printer is a clear
 error.
 
-PDF pages are checked from the PDF's own bytes: Pillow's PdfParser reads the pages, each page's
-image is a CCITT G4 stream (the PDF declares /K -1 /BlackIs1 true on DeviceGray), which is
-wrapped in a one-strip TIFF and decoded by libtiff — so what is scanned is what the PDF holds.
+PDF pages are checked from the PDF's own bytes: Pillow's PdfParser reads the page tree, and
+each page's 1-bit Flate image is inflated back into a picture — so what is scanned is exactly
+what a viewer or printer draws.
 """
 
 import io
 import socket
-import struct
 import threading
 from datetime import date
 
@@ -34,20 +33,12 @@ def decode(image):
     return [(r.format.name, r.text) for r in zxingcpp.read_barcodes(image.convert("L"))]
 
 
-def tiff_g4(width, height, data):
-    """A minimal TIFF around one CCITT G4 strip (photometric 1 = PDF /BlackIs1 true)."""
-    entries = [(256, 4, width), (257, 4, height), (258, 3, 1), (259, 3, 4), (262, 3, 1),
-               (273, 4, None), (278, 4, height), (279, 4, len(data))]
-    header = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(entries))
-    data_offset = len(header) + 12 * len(entries) + 4
-    for tag, kind, value in entries:
-        value = data_offset if value is None else value
-        header += struct.pack("<HHIH2x" if kind == 3 else "<HHII", tag, kind, 1, value)
-    return Image.open(io.BytesIO(header + struct.pack("<I", 0) + data))
-
-
 def pdf_pages(pdf):
-    """(MediaBox, page image) of every page of a PDF made of image pages."""
+    """(MediaBox, page image) of every page of a PDF made of image pages.
+
+    Read with Pillow's PdfParser (an independent PDF reader): each page's image XObject is a
+    1-bit DeviceGray Flate stream, inflated and turned back into the exact image.
+    """
     parser = PdfParser.PdfParser(buf=pdf)
     pages = []
     for ref in parser.pages:
@@ -55,10 +46,11 @@ def pdf_pages(pdf):
         (xobject_ref,) = page[b"Resources"][b"XObject"].values()
         stream = parser.read_indirect(xobject_ref)
         info = stream.dictionary
-        assert info[b"Filter"] == [PdfParser.PdfName(b"CCITTFaxDecode")]
-        assert info[b"DecodeParms"][0][b"BlackIs1"] is True
-        pages.append((page[b"MediaBox"], tiff_g4(info[b"Width"], info[b"Height"],
-                                                 bytes(stream.buf))))
+        assert info[b"Filter"] == PdfParser.PdfName(b"FlateDecode")
+        assert info[b"ColorSpace"] == PdfParser.PdfName(b"DeviceGray")
+        assert info[b"BitsPerComponent"] == 1
+        size = (info[b"Width"], info[b"Height"])
+        pages.append((page[b"MediaBox"], Image.frombytes("1", size, stream.decode())))
     return pages
 
 
