@@ -120,8 +120,8 @@ class FileImport(APIView):
         if upload.name.lower().endswith(".zip"):
             result = import_shopify_session(client, upload, user=request.user)
         else:
-            result = import_excel(client, upload, mapping=parse_mapping(request.data.get("mapping")),
-                                  user=request.user)
+            mapping = parse_mapping(request.data.get("mapping"))
+            result = import_excel(client, upload, mapping=mapping, user=request.user)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 
 

@@ -130,7 +130,8 @@ def order_spec(raw, row, errors, *, full_session=False):
         country=(clean_text(raw.get("destination_country"))
                  or clean_text(raw.get("shipping_country")) or clean_text(raw.get("destination"))),
         order_type=clean_text(raw.get("order_type")),
-        tags=text_list(raw.get("tags")), internal_tags=text_list(raw.get("internal_tags"), separators=",|"),
+        tags=text_list(raw.get("tags")),
+        internal_tags=text_list(raw.get("internal_tags"), separators=",|"),
         notes=clean_text(raw.get("notes")), system_note=clean_text(raw.get("system_note")),
         box=clean_text(raw.get("order_min_box")),
         metadata=sanitize({k: v for k, v in raw.items() if k not in MAPPED_ORDER_KEYS}),
@@ -158,10 +159,10 @@ def line_spec(item, row, index, number, errors):
         errors.add(_("Line %(i)d of order %(number)s has no SKU.") % {"i": index, "number": number},
                    row=row, column=f"{column}.sku")
     if quantity is None:
+        shown = json.dumps(sanitize(item.get("quantity")), ensure_ascii=False)
         errors.add(
             _("Quantity %(value)s of line %(i)d of order %(number)s is not a whole number of at "
-              "least 1.") % {"value": json.dumps(sanitize(item.get("quantity")), ensure_ascii=False),
-                             "i": index, "number": number},
+              "least 1.") % {"value": shown, "i": index, "number": number},
             row=row, column=f"{column}.quantity")
     if not sku or quantity is None:
         return None
