@@ -14,7 +14,9 @@ Definitions (they are the contract of every figure below):
 - **Active time** = the sum of the durations of the completed orders in scope. Time between
   orders (fetching boxes, breaks, idle stations) and time spent on orders that are not finished
   is *not* active. So ``orders_per_hour_active`` is the pace while actually packing and equals
-  ``3600 / avg_order_seconds`` (scenario 34: 4 orders of 900 s → 4 orders/hour).
+  ``3600 / avg_order_seconds`` (scenario 34: 4 orders of 900 s → 4 orders/hour). Only orders
+  with both times count towards the active rates: a completed order without a start (e.g.
+  imported from the old app without timing) must not raise the pace with zero time.
 - **Wall time** = for each packing list, worker and local day, the span from that worker's first
   to last scan event (any action) on that list that day, summed. It includes pauses inside a
   shift but never the night between two days or the time before a list was touched.
@@ -162,6 +164,7 @@ def _order_aggregates():
     latency = _duration("first_item_at", "started_at")
     return {
         "orders_packed": Count("id", filter=done),
+        "timed_orders": Count("id", filter=timed),
         "active": Sum(duration, filter=timed),
         "avg_order": Avg(duration, filter=timed),
         "fastest": Min(duration, filter=timed),
@@ -220,12 +223,13 @@ def _event_rows(events, group_by, tz):
     return out
 
 
-def _figures(orders_row, items_packed, events_row):
+def _figures(orders_row, items_row, events_row):
     """The public metrics dict from the raw aggregate rows of one group."""
     orders_row = orders_row or {}
+    items_row = items_row or {}
     events_row = events_row or {"scans": 0, "wrong": 0, "wall": 0.0}
     packed = orders_row.get("orders_packed") or 0
-    items = items_packed or 0
+    items = items_row.get("units") or 0
     active = _seconds(orders_row.get("active")) or 0.0
     wall = round(events_row["wall"], 1)
     return {
@@ -233,8 +237,8 @@ def _figures(orders_row, items_packed, events_row):
         "items_packed": items,
         "active_seconds": active,
         "wall_seconds": wall,
-        "orders_per_hour_active": _rate(packed, active),
-        "items_per_hour_active": _rate(items, active),
+        "orders_per_hour_active": _rate(orders_row.get("timed_orders") or 0, active),
+        "items_per_hour_active": _rate(items_row.get("timed_units") or 0, active),
         "orders_per_hour_wall": _rate(packed, wall),
         "items_per_hour_wall": _rate(items, wall),
         "avg_order_seconds": _seconds(orders_row.get("avg_order")),
@@ -253,7 +257,7 @@ def _figures(orders_row, items_packed, events_row):
 
 def empty_metrics():
     """The figures of a scope with no work (e.g. a day without packing, for charts)."""
-    return _figures(None, 0, None)
+    return _figures(None, None, None)
 
 
 def grouped_metrics(group_by, *, client=None, session=None, packing_list=None, worker=None,
@@ -271,14 +275,15 @@ def grouped_metrics(group_by, *, client=None, session=None, packing_list=None, w
     orders = scope_orders(**filters, group_by=group_by)
     order_rows = _grouped(orders, _key("order", group_by, tz), _order_aggregates())
     items = OrderItem.objects.filter(order__in=orders.filter(status=Order.Status.COMPLETED))
-    item_rows = _grouped(items, _key("item", group_by, tz), {"units": Sum("packed")})
+    timed = Q(order__started_at__isnull=False, order__completed_at__isnull=False)
+    item_rows = _grouped(items, _key("item", group_by, tz),
+                         {"units": Sum("packed"), "timed_units": Sum("packed", filter=timed)})
     event_rows = _event_rows(scope_events(**filters), group_by, tz)
     keys = set(order_rows) | set(event_rows)
     if group_by is None:
         keys = {None}
     return {
-        key: _figures(order_rows.get(key), (item_rows.get(key) or {}).get("units"),
-                      event_rows.get(key))
+        key: _figures(order_rows.get(key), item_rows.get(key), event_rows.get(key))
         for key in keys
     }
 

@@ -198,3 +198,14 @@ def test_s34_end_to_end_through_the_scanning_engine(monkeypatch):
     summary = end_list(plist.pk, token=token, force=True)
     assert summary["open_orders"] == ["#5"] and summary["completed_orders"] == 4
     assert summary["metrics"]["avg_time_per_order"] == 900
+
+
+def test_untimed_orders_do_not_raise_the_active_pace(hour_of_work):
+    """A completed order without a start time (imported history) counts as output, but its
+    units cannot be divided by time nobody measured."""
+    plist, _orders, worker = hour_of_work
+    make_order(plist, "#OLD", [("Z", 8, 8)], status="completed", completed=T0 + minutes(70),
+               worker=worker)
+    m = list_metrics(plist)
+    assert (m["orders_packed"], m["items_packed"]) == (5, 28)
+    assert (m["orders_per_hour_active"], m["items_per_hour_active"]) == (4.0, 20.0)
