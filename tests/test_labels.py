@@ -196,3 +196,54 @@ def test_printer_addresses():
     for bad in ("", "host:port", "host:70000"):
         with pytest.raises(InvalidRequest):
             parse_address(bad)
+
+
+# --- API -------------------------------------------------------------------------------------
+
+def api_as(role):
+    from django.contrib.auth.models import User
+    from rest_framework.test import APIClient
+
+    from profiles.roles import assign_role
+
+    user = User.objects.create_user(f"u-{role}", password="pw")
+    assign_role(user, role)
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+@pytest.mark.django_db
+def test_api_serves_pdf_zpl_and_png(packing_list):
+    api = api_as("packer")
+    response = api.get(f"/api/v1/lists/{packing_list.pk}/labels.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert len(pdf_pages(response.content)) == len(NUMBERS)
+    response = api.get(f"/api/v1/lists/{packing_list.pk}/labels.zpl")
+    assert response.status_code == 200 and response.content.decode().count("^XZ") == len(NUMBERS)
+    assert api.get(f"/api/v1/lists/{packing_list.pk}/labels.doc").status_code == 404
+    order = packing_list.orders.get(number="#BG-10 29")
+    response = api.get(f"/api/v1/orders/{order.pk}/label.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert decode(Image.open(io.BytesIO(response.content))) == [("Code128", "#BG-10 29")]
+
+
+@pytest.mark.django_db
+def test_api_print_uses_the_station_printer_and_reports_a_dead_one(packing_list):
+    printer = FakePrinter()
+    Station.objects.create(name="PC-1", printer_address=f"127.0.0.1:{printer.port}")
+    api = api_as("packer")
+    url = f"/api/v1/lists/{packing_list.pk}/labels/print/"
+    response = api.post(url, {"station": "PC-1"}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"sent": len(NUMBERS), "printer": f"127.0.0.1:{printer.port}"}
+    printer.thread.join(timeout=5)
+    assert printer.received.count(b"^XA") == len(NUMBERS)
+    # Naming a printer is for supervisors; an unreachable one is a 502 with a clear message.
+    assert api.post(url, {"printer": "127.0.0.1:1"}, format="json").status_code == 403
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    response = api_as("supervisor").post(url, {"printer": f"127.0.0.1:{port}"}, format="json")
+    assert response.status_code == 502
+    assert response.json()["code"] == "printer_unreachable"

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import auth, imports, station, views
+from sessions.api import auth, imports, labels, station, views
 
 urlpatterns = [
     path("auth/token/", auth.ObtainToken.as_view(), name="api-token"),
@@ -30,6 +30,9 @@ urlpatterns = [
     path("metrics/", views.Metrics.as_view(), name="api-metrics"),
     path("imports/packing-list/", imports.PackingListImport.as_view(), name="api-import-list"),
     path("imports/file/", imports.FileImport.as_view(), name="api-import-file"),
+    path("lists/<int:pk>/labels.<str:fmt>", labels.ListLabels.as_view(), name="api-list-labels"),
+    path("lists/<int:pk>/labels/print/", labels.PrintLabels.as_view(), name="api-list-print"),
+    path("orders/<int:pk>/label.png", labels.OrderLabel.as_view(), name="api-order-label"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

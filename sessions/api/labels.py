@@ -1,0 +1,112 @@
+"""Label endpoints: a list's labels as PDF or ZPL, one order's PNG, and printing over ZPL.
+
+- GET  /api/v1/lists/<id>/labels.pdf | labels.zpl
+- GET  /api/v1/orders/<id>/label.png
+- POST /api/v1/lists/<id>/labels/print/  {"station": id or name} → the station's printer, else
+  the client's; {"printer": "host:port"} names one explicitly (supervisors only: the server
+  should not be a way for anyone to open connections to arbitrary hosts).
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import renderers, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from profiles.models import is_supervisor
+from sessions.api.permissions import HasRole
+from sessions.errors import Forbidden, NotFound
+from sessions.labels import list_labels_pdf, list_labels_zpl, order_label_png, safe_file_name
+from sessions.lookups import station_by_ref
+from sessions.models import Order, PackingList
+from sessions.printing import print_list_labels, printer_for
+
+
+class BinaryRenderer(renderers.BaseRenderer):
+    """Lets content negotiation accept the file types; the views answer HttpResponse."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class PdfRenderer(BinaryRenderer):
+    media_type, format = "application/pdf", "pdf"
+
+
+class ZplRenderer(BinaryRenderer):
+    media_type, format = "text/plain", "zpl"
+
+
+class PngRenderer(BinaryRenderer):
+    media_type, format = "image/png", "png"
+
+
+def attachment(content, filename, content_type):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ListLabels(APIView):
+    permission_classes = [HasRole]
+    renderer_classes = [renderers.JSONRenderer, PdfRenderer, ZplRenderer]
+
+    @extend_schema(operation_id="lists_labels", tags=["labels"],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY,
+                              (200, "text/plain"): OpenApiTypes.STR},
+                   description="Every order's label of the list (natural order): a PDF with "
+                               "one label-size page per order, or ZPL for thermal printers.")
+    def get(self, request, pk, fmt):
+        packing_list = get_object_or_404(PackingList.objects.select_related("session__client"),
+                                         pk=pk)
+        if fmt not in ("pdf", "zpl"):
+            raise NotFound(_("Labels come as .pdf or .zpl."))
+        stem = safe_file_name(f"{packing_list.session.external_id}_{packing_list.name}_labels")
+        if fmt == "pdf":
+            return attachment(list_labels_pdf(packing_list), f"{stem}.pdf", "application/pdf")
+        return attachment(list_labels_zpl(packing_list).encode(), f"{stem}.zpl",
+                          "text/plain; charset=utf-8")
+
+
+class OrderLabel(APIView):
+    permission_classes = [HasRole]
+    renderer_classes = [renderers.JSONRenderer, PngRenderer]
+
+    @extend_schema(operation_id="orders_label", tags=["labels"],
+                   responses={(200, "image/png"): OpenApiTypes.BINARY})
+    def get(self, request, pk):
+        order = get_object_or_404(Order.objects.select_related("packing_list__session__client"),
+                                  pk=pk)
+        return attachment(order_label_png(order), f"{safe_file_name(order.number)}.png",
+                          "image/png")
+
+
+class PrintLabels(APIView):
+    permission_classes = [HasRole]
+
+    @extend_schema(
+        operation_id="lists_labels_print", tags=["labels"],
+        request=inline_serializer("PrintLabelsRequest", {
+            "station": serializers.CharField(required=False),
+            "printer": serializers.CharField(required=False, help_text="host:port"),
+        }),
+        responses={200: inline_serializer("PrintLabelsResult", {
+            "sent": serializers.IntegerField(), "printer": serializers.CharField()})},
+    )
+    def post(self, request, pk):
+        """Send the list's labels as ZPL to a printer (502 printer_unreachable if it is down)."""
+        packing_list = get_object_or_404(PackingList.objects.select_related("session__client"),
+                                         pk=pk)
+        address = str(request.data.get("printer") or "").strip()
+        if address and not is_supervisor(request.user):
+            raise Forbidden(_("Only a supervisor may name a printer; use a station's printer."))
+        station = station_by_ref(request.data["station"]) if request.data.get("station") else None
+        address = address or printer_for(packing_list, station)
+        sent = print_list_labels(packing_list, address=address)
+        return Response({"sent": sent, "printer": address})
