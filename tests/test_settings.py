@@ -25,7 +25,8 @@ print(json.dumps({
 
 def run_python(code, env_overrides, settings_module="packer.settings", args=()):
     env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}}
+           if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG",
+                        "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = settings_module
     cmd = [sys.executable, "-c", code] if code else [sys.executable, "manage.py", *args]
