@@ -241,3 +241,27 @@ def test_zip_without_session_shape_or_not_a_zip(client_m):
     with pytest.raises(ImportRejected) as info:
         import_shopify_session(client_m, SimpleUploadedFile("s.zip", b"plain text"))
     assert "not a valid zip" in info.value.errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_web_upload_of_a_zipped_session(client_m, client, settings, tmp_path):
+    from django.contrib.auth.models import User
+
+    from profiles.roles import assign_role
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    user = User.objects.create_user("sup", password="pw")
+    assign_role(user, "supervisor")
+    client.force_login(user)
+    upload = zip_of(write_session(tmp_path / "2026-03-02_1"), prefix="2026-03-02_1")
+    response = client.post("/imports/", {"client": "M", "file": upload})
+    assert response.status_code == 302 and "/imports/result/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    for name in ("DHL_Orders", "PostOne_Orders", "DPD Заказы"):
+        assert name in page
+    assert list((settings.MEDIA_ROOT / "uploads").iterdir()) == []
+    # The same zip again: nothing new, and the page says so.
+    upload.seek(0)
+    response = client.post("/imports/", {"client": "M", "file": upload})
+    assert "skipped=3" in response["Location"]
+    assert PackingList.objects.count() == 3
