@@ -142,3 +142,53 @@ def test_summary_has_the_old_session_summary_figures(claimed):
     assert m["avg_corrections_per_order"] == round(1 / 3, 2)  # 3 orders were started
     assert summary["figures"]["orders_per_hour_active"] == 4.0
     assert summary["figures"]["accuracy"] == 0.5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_end_and_scan_at_the_same_instant_serialise():
+    """Two ends and a scan race on one list: one end wins, the other end sees the list ended,
+    and the scan is either counted before the end or refused after it, never half-applied."""
+    import threading
+
+    from django.db import connection
+
+    from sessions.scanning import scan as scan_code
+    from tests.builders import build_list, claimed
+
+    plist = build_list({"#1": [("A", 1)], "#2": [("B", 1)]})
+    claim = claimed(plist)
+    token = claim.token
+    scan_code(plist.pk, token=token, code="#1")
+    barrier = threading.Barrier(3)
+    results = {}
+
+    def run(name, call):
+        try:
+            barrier.wait(timeout=10)
+            results[name] = call()
+        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+            results[name] = exc
+        finally:
+            connection.close()
+
+    calls = {
+        "end1": lambda: end_list(plist.pk, token=token, force=True),
+        "end2": lambda: end_list(plist.pk, token=token, force=True),
+        "scan": lambda: scan_code(plist.pk, token=token, code="A", scan_id="s-1"),
+    }
+    threads = [threading.Thread(target=run, args=item, daemon=True) for item in calls.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    ends = [results["end1"], results["end2"]]
+    assert sum(isinstance(r, dict) for r in ends) == 1
+    assert sum(isinstance(r, ListCompleted) for r in ends) == 1
+    assert ClaimEvent.objects.filter(packing_list=plist, kind=ClaimEvent.Kind.END).count() == 1
+    order = plist.orders.get(number="#1")
+    if isinstance(results["scan"], dict):
+        assert order.status == "completed" and order.items.get().packed == 1
+    else:
+        assert isinstance(results["scan"], ListCompleted)
+        assert order.items.get().packed == 0 and not order.scan_events.filter(scan_id="s-1")
