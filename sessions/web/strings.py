@@ -81,4 +81,8 @@ def station_strings():
         "soundOff": _("Tap to turn sound on"),
         "clearing": _("Next order in %(seconds)s s"),
         "queued": _("queued"),
+        "reopen": _("Reopen order"),
+        "signIn": _("Sign in"),
+        "signedOut": _("Signed out"),
+        "signedOutDetail": _("Sign in again: scans waiting on this terminal are kept and sent."),
     }

@@ -220,6 +220,7 @@
         retryDelay = 500;
         setOnline(true);
         if (res.status === 409 && res.data.code === "not_claim_holder") { claimLost(); break; }
+        if (needsSignIn(res)) { signedOut(); break; }
         outbox.shift();
         saveOutbox();
         if (res.status === 200) answer(res.data, entry);
@@ -229,6 +230,17 @@
       pumping = false;
       body.dataset.idle = outbox.length ? "0" : "1";
     }
+  }
+
+  /* A lost session or CSRF cookie is not a refusal of the scan: keep it and ask to sign in. */
+  function needsSignIn(res) {
+    return res.status === 401 || (res.status === 403 && /csrf/i.test(res.data.message || ""));
+  }
+  function signedOut() {
+    setState("signed-out");
+    const link = el("a", { class: "btn big", href: `/accounts/login/?next=${encodeURIComponent(location.pathname)}`,
+      tabindex: "-1", id: "btn-sign-in" }, S.signIn);
+    showOverlay("signed-out", S.signedOut, S.signedOutDetail, [link]);
   }
 
   /* ---------- answers ---------- */
@@ -262,7 +274,19 @@
       showStatus(outcome, S.outcomes[outcome] || outcome,
         (a.message || "") + " · " + fmt(S.clearing, { seconds: cfg.clearSeconds }));
     }
+    if (outcome === "other_order_label" && order) {
+      offerAction(S.skipOrder + " (F2)", "warn", skip, "btn-offer-skip");
+    } else if (outcome === "order_already_completed" && cfg.supervisor && a.order) {
+      const done = a.order;
+      offerAction(S.reopen, "secondary", () => action("reopen", { order: done.id }), "btn-offer-reopen");
+    }
     if (a.all_done) allDone();
+  }
+
+  /* A one-off button under the status line (e.g. "skip" after another order's label). */
+  function offerAction(label, cls, onClick, id) {
+    const b = button(label, cls + " small", () => { b.remove(); onClick(); }, { id });
+    $("status-detail").append(" ", b);
   }
 
   function changedItem(before, after) {

@@ -24,6 +24,9 @@ def test_whole_list_by_keyboard_only(server, login_context):
     expect_outcome(page, "item_ok")
     scan(page, "NOT-IN-ORDER")
     expect_outcome(page, "unknown_item")
+    scan(page, "ORD-2")  # another order's label: said plainly, skipping is offered
+    expect_outcome(page, "other_order_label")
+    expect(page.locator("#btn-offer-skip")).to_be_visible()
     scan(page, "SKU-A")
     scan(page, "SKU-A")
     expect_outcome(page, "extra_item")
