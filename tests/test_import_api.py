@@ -131,3 +131,26 @@ def test_endpoints_are_in_the_openapi_schema(supervisor_api):
     paths = response.json()["paths"]
     assert "post" in paths["/api/v1/imports/packing-list/"]
     assert "post" in paths["/api/v1/imports/file/"]
+
+
+@pytest.mark.django_db
+def test_pushed_list_is_announced_to_the_floor_after_commit(supervisor_api,
+                                                            django_capture_on_commit_callbacks):
+    """Scenario 32: a list uploaded after the session was opened shows up at once."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)("floor", channel)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = supervisor_api.post(LIST_URL, body(), format="json")
+        assert response.status_code == 201 and len(callbacks) == 1
+        message = async_to_sync(layer.receive)(channel)
+        assert message["type"] == "list.update"
+        assert message["list_id"] == response.json()["lists"][0]["id"]
+        assert message["payload"]["name"] == "DHL_Orders"
+        assert message["payload"]["last_scan"] is None
+    finally:
+        async_to_sync(layer.group_discard)("floor", channel)
