@@ -3,6 +3,8 @@ safety. Formats: ../shared/legacy-formats.md §5.2 and §11; scenarios 28–32."
 
 import io
 import json
+from datetime import datetime
+from datetime import timezone as dt_timezone
 import zipfile
 
 import pytest
@@ -14,7 +16,7 @@ from sessions.importers import import_shopify_session
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 
 SESSION_INFO = {"created_by_tool": "shopify", "client_id": "M", "session_name": "2026-03-02_1",
-                "status": "active", "total_orders": 4}
+                "status": "active", "total_orders": 4, "created_at": "2026-03-02T09:01:12.000123"}
 
 P2_DHL = {"session_id": "2026-03-02_1", "created_at": "2026-03-02T09:10:02", "total_orders": 3,
           "orders": [
@@ -87,6 +89,9 @@ def test_session_with_three_lists_keeps_order_metadata(client_m, tmp_path):
     session = result.session
     assert (session.source, session.external_id) == ("shopify", "2026-03-02_1")
     assert session.info["analysis"]["total_orders"] == 4
+    # Naive times of the Shopify Tool are local (Europe/Sofia, UTC+2 in March).
+    session.refresh_from_db()
+    assert session.created_at == datetime(2026, 3, 2, 7, 1, 12, 123, tzinfo=dt_timezone.utc)
     names = sorted(item["name"] for item in result.lists)
     assert names == ["DHL_Orders", "DPD Заказы", "PostOne_Orders"]
     dhl = session.lists.get(name="DHL_Orders")

@@ -10,9 +10,11 @@ left untouched (they may be in packing) and only lists that appeared since are a
 """
 
 import json
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.normalize import normalize_order_number
@@ -183,5 +185,20 @@ def _session(client, external_id, files, info, analysis, user):
             "analyzed_at", "total_orders", "fulfillable_orders", "not_fulfillable_orders")}
     session = create_session(client, external_id=external_id,
                              source=PackingSession.Source.SHOPIFY,
-                             source_path=files.folder_name, info=details, user=user)
+                             source_path=files.folder_name, info=details, user=user,
+                             created_at=parse_time(info.get("created_at")
+                                                   if isinstance(info, dict) else None))
     return session, True
+
+
+def parse_time(value):
+    """An ISO time of the Shopify Tool (naive = local time until 2026-07-27), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
