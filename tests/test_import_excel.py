@@ -115,6 +115,14 @@ def test_order_lines_disagreeing_on_courier_are_an_error(client_m):
 
 
 @pytest.mark.django_db
+def test_values_too_long_for_the_database_are_cell_errors(client_m):
+    upload = xlsx([["No", "Art", "Name", "Qty", "Carrier"], ["1", "A" * 201, "x" * 501, "1", "D"]])
+    mapping = dict(zip(STANDARD, ["No", "Art", "Name", "Qty", "Carrier"]))
+    errors = rejected(client_m, upload, mapping=mapping)
+    assert {(e["row"], e["column"]) for e in errors} == {(2, "Art"), (2, "Name")}
+
+
+@pytest.mark.django_db
 def test_symbol_only_order_number_and_sku_are_errors(client_m):
     upload = xlsx([STANDARD, ["###", "A", "x", "1", "DHL"], ["5", "--", "x", "1", "DHL"]])
     errors = rejected(client_m, upload)

@@ -89,7 +89,9 @@ def table_to_spec(table, mapping, list_name):
                 order.country = row[country_idx].strip()
     spec = ListSpec(name=list_name[:300], orders=list(orders.values()),
                     source_columns=list(table.headers))
-    check_list(spec, errors, number_column=mapping["Order_Number"], sku_column=mapping["SKU"])
+    check_list(spec, errors, number_column=mapping["Order_Number"], sku_column=mapping["SKU"],
+               columns={"number": mapping["Order_Number"], "courier": mapping["Courier"],
+                        "sku": mapping["SKU"], "product_name": mapping["Product_Name"]})
     errors.raise_if_any()
     return spec
 

@@ -110,25 +110,29 @@ def clean_text(value):
     return str(value).strip()
 
 
-def check_lengths(order, errors, row_of=None):
-    """Database column limits, reported like any other cell error instead of a crash."""
+def check_lengths(order, errors, columns=None):
+    """Database column limits, reported like any other cell error instead of a crash.
+
+    `columns` names the source's column for a field (e.g. {"number": "Order No"}).
+    """
+    columns = columns or {}
     checks = [("number", order.number), ("courier", order.courier)]
     checks += [(name, getattr(order, name)) for name in ("country", "order_type", "box")]
     for name, value in checks:
         if len(value) > FIELD_LIMITS[name]:
             errors.add(_("Too long (%(n)d characters, at most %(max)d).")
                        % {"n": len(value), "max": FIELD_LIMITS[name]},
-                       row=order.source_row, column=name)
+                       row=order.source_row, column=columns.get(name, name))
     for line in order.lines:
         for name in ("sku", "product_name"):
             value = getattr(line, name)
             if len(value) > FIELD_LIMITS[name]:
                 errors.add(_("Too long (%(n)d characters, at most %(max)d).")
                            % {"n": len(value), "max": FIELD_LIMITS[name]},
-                           row=line.source_row, column=name)
+                           row=line.source_row, column=columns.get(name, name))
 
 
-def check_list(spec, errors, *, number_column="Order_Number", sku_column="SKU"):
+def check_list(spec, errors, *, number_column="Order_Number", sku_column="SKU", columns=None):
     """Rules every list must meet, whatever its source.
 
     - an order number must keep at least one letter or digit after normalisation;
@@ -158,4 +162,4 @@ def check_list(spec, errors, *, number_column="Order_Number", sku_column="SKU"):
             if line.sku and not normalize_sku(line.sku):
                 errors.add(_("SKU '%(sku)s' has no letter or digit, so it can never be scanned.")
                            % {"sku": line.sku}, row=line.source_row, column=sku_column)
-        check_lengths(order, errors)
+        check_lengths(order, errors, columns)
