@@ -295,3 +295,21 @@ def test_mapping_page_of_someone_else_is_not_found(supervisor_browser, client):
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404
     assert client.get("/imports/../../etc/mapping/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_two_imports_picking_the_same_session_id_both_succeed(client_m, monkeypatch):
+    """The loser of a race for YYYY-MM-DD_HH-MM takes the next id instead of failing."""
+    from sessions.importers import build
+
+    rows = [STANDARD, ["1", "A", "x", "1", "DHL"]]
+    first = import_excel(client_m, xlsx(rows)).session.external_id
+    real = build.unique_external_id
+    answers = iter([first])  # the first pick is the id the other import just took
+
+    def racing(client, base):
+        return next(answers, None) or real(client, base)
+
+    monkeypatch.setattr(build, "unique_external_id", racing)
+    second = import_excel(client_m, xlsx(rows)).session.external_id
+    assert second != first and PackingSession.objects.count() == 2

@@ -11,7 +11,7 @@ Rows are written with `bulk_create` in batches: a 15,000-line list is a handful 
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -54,6 +54,23 @@ def unique_external_id(client, base):
     while f"{base}_{n}" in taken:
         n += 1
     return f"{base}_{n}"
+
+
+def create_timestamped_session(client, **kwargs):
+    """A new session whose id is the local time (YYYY-MM-DD_HH-MM, then _2, _3 …).
+
+    Two imports in the same minute may both pick the same free id; the loser's INSERT fails on
+    the unique constraint inside its own savepoint and it simply takes the next id.
+    """
+    base = timezone.localtime().strftime("%Y-%m-%d_%H-%M")
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                return create_session(
+                    client, external_id=unique_external_id(client, base), **kwargs)
+        except IntegrityError:
+            if attempt == 4:
+                raise
 
 
 def create_session(client, *, external_id, source, source_path="", info=None, user=None,

@@ -8,13 +8,12 @@ anything is written; the write itself is one transaction.
 from pathlib import Path
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.normalize import normalize_order_number
 from sessions.errors import MappingRequired
 from sessions.importers.build import (
-    ImportResult, announce_lists, build_list, create_session, list_summary, unique_external_id,
+    ImportResult, announce_lists, build_list, create_timestamped_session, list_summary,
 )
 from sessions.importers.mapping import (
     STANDARD_COLUMNS, guess_mapping, missing_standard, remember_mapping, resolve_mapping,
@@ -48,10 +47,8 @@ def import_excel(client, file, *, mapping=None, user=None, name=None):
     spec = table_to_spec(table, chosen, Path(filename).stem or "list")
     spec.source_file = filename
     with transaction.atomic():
-        stamp = timezone.localtime().strftime("%Y-%m-%d_%H-%M")
-        session = create_session(
-            client, external_id=unique_external_id(client, stamp),
-            source=PackingSession.Source.EXCEL, source_path=filename,
+        session = create_timestamped_session(
+            client, source=PackingSession.Source.EXCEL, source_path=filename,
             info={"file": filename, "mapping": chosen}, user=user,
         )
         packing_list = build_list(session, spec, position=0)

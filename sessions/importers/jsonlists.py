@@ -15,12 +15,12 @@ import json
 import math
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions.errors import ImportRejected
 from sessions.importers.build import (
-    ImportResult, announce_lists, build_list, create_session, list_summary, unique_external_id,
+    ImportResult, announce_lists, build_list, create_session, create_timestamped_session,
+    list_summary,
 )
 from sessions.importers.specs import (
     ErrorList, LineSpec, ListSpec, OrderSpec, check_list, clean_text, parse_quantity,
@@ -215,9 +215,8 @@ def _session_for(client, external_id, user):
             client=client, external_id=external_id).first()
         if session is not None:
             return session, False
+        session = create_session(client, external_id=external_id,
+                                 source=PackingSession.Source.API, user=user)
     else:
-        stamp = timezone.localtime().strftime("%Y-%m-%d_%H-%M")
-        external_id = unique_external_id(client, stamp)
-    session = create_session(client, external_id=external_id,
-                             source=PackingSession.Source.API, user=user)
+        session = create_timestamped_session(client, source=PackingSession.Source.API, user=user)
     return session, True
