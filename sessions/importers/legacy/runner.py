@@ -23,7 +23,7 @@ from sessions.importers.legacy.signals import share_imported
 from sessions.importers.legacy.tree import find_trees, session_folders
 from sessions.importers.legacy.workers import ensure_worker, read_workers
 from sessions.importers.legacy.writer import (
-    Actors, existing_list_names, session_is_foreign, write_session,
+    Actors, known_sessions, write_session,
 )
 
 
@@ -44,6 +44,7 @@ class Context:
     problems: object
     report: Report
     now: object
+    known: dict = None
 
 
 class _DryRunRollback(Exception):
@@ -87,6 +88,7 @@ def _run(options, ctx):
         _worker, created = ensure_worker(str(entry["id"]).strip(), entry.get("name") or "")
         report.workers["created" if created else "existing"] += 1
     actors = Actors()
+    ctx.known = known_sessions()
     todo = [f for f in folders if f.client in clients]
     iterator = options.progress(todo, len(todo)) if options.progress else todo
     for sf in iterator:
@@ -99,7 +101,8 @@ def _run(options, ctx):
 def _import_one(sf, client, actors, ctx):
     """One session folder, atomically; any failure is a problem of the report, not a stop."""
     report = ctx.report
-    if session_is_foreign(client, sf.name):
+    existing, source, done = ctx.known.get((client.pk, sf.name), (None, None, set()))
+    if existing is not None and source != "legacy":
         ctx.problems.add(sf.path, "a session with this id exists on the server and was not "
                                   "imported from the share; left untouched")
         return
@@ -111,19 +114,19 @@ def _import_one(sf, client, actors, ctx):
     except Exception as exc:  # one broken session never stops the others
         ctx.problems.add(sf.path, f"session not imported: {exc.__class__.__name__}: {exc}")
         return
-    done = existing_list_names(client, sf.name)
     new = [lp for lp in plan.lists if lp.name[:300] not in done]
     old = [lp.figures(client.code, sf.name) for lp in plan.lists if lp.name[:300] in done]
-    if done and not new:
+    if existing is not None and not new:
         report.session_skipped(client.code, old)
         return
     try:
         with transaction.atomic():
-            write_session(plan, client, new, actors, ctx.tz)
+            session = write_session(plan, client, new, actors, ctx.tz, existing=existing)
     except Exception as exc:
         ctx.problems.add(sf.path, f"session not imported: {exc.__class__.__name__}: {exc}")
         return
-    if not done:
+    ctx.known[(client.pk, sf.name)] = (session, "legacy", done | {lp.name[:300] for lp in new})
+    if existing is None:
         report.session_imported(client.code)
     for figures in old:
         report.list_skipped(client.code, figures)

@@ -123,27 +123,36 @@ def _manual_count(events):
     return sum(1 for _item, kw in events if kw.get("action") == "force_confirm")
 
 
-def write_session(sp, client, lists, actors, tz):
-    """Create (or extend) the PackingSession of `sp` with the given ListPlans. Caller holds the
-    transaction; returns the PackingSession."""
-    session = PackingSession.objects.filter(client=client, external_id=sp.external_id).first()
-    if session is None:
+def write_session(sp, client, lists, actors, tz, existing=None):
+    """Create (or, given the `existing` PackingSession, extend) the session of `sp` with the
+    given ListPlans. Caller holds the transaction; returns the PackingSession."""
+    if existing is None:
+        done = all(lp.status == "completed" for lp in lists) and bool(lists)
         session = PackingSession.objects.create(
             client=client, external_id=sp.external_id, source=PackingSession.Source.LEGACY,
             source_path=sp.rel_path[:1000], info=sp.info, created_at=sp.created_at,
+            status=PackingSession.Status.COMPLETED if done else PackingSession.Status.OPEN,
+            completed_at=max((lp.ended_at for lp in lists if lp.ended_at), default=None)
+            if done else None,
         )
+    else:
+        session = existing
     for lp in lists:
         _write_list(session, lp, actors, tz, sp.created_at)
-    states = list(session.lists.values_list("status", flat=True))
-    if states and all(s == PackingList.Status.COMPLETED for s in states):
+    if existing is not None:
+        _refresh_status(session)
+    return session
+
+
+def _refresh_status(session):
+    rows = list(session.lists.values_list("status", "ended_at"))
+    if rows and all(st == PackingList.Status.COMPLETED for st, _ in rows):
         session.status = PackingSession.Status.COMPLETED
-        session.completed_at = max(
-            (t for t in session.lists.values_list("ended_at", flat=True) if t), default=None)
+        session.completed_at = max((t for _, t in rows if t), default=None)
     else:
         session.status = PackingSession.Status.OPEN
         session.completed_at = None
     session.save(update_fields=["status", "completed_at"])
-    return session
 
 
 def _write_list(session, lp, actors, tz, fallback):
@@ -213,15 +222,14 @@ def _write_list(session, lp, actors, tz, fallback):
     return plist
 
 
-def existing_list_names(client, external_id):
-    """Names of the lists already imported for this session (the idempotency key)."""
-    return set(PackingList.objects.filter(
-        session__client=client, session__external_id=external_id,
-    ).values_list("name", flat=True))
-
-
-def session_is_foreign(client, external_id):
-    """A session with this id exists but was not made by this importer."""
-    return PackingSession.objects.filter(client=client, external_id=external_id).exclude(
-        source=PackingSession.Source.LEGACY).exists()
-
+def known_sessions():
+    """{(client id, session id): (PackingSession, source, {list names})} of every session on the
+    server, read once per run (the idempotency key: client + session + list name)."""
+    known = {}
+    for session in PackingSession.objects.all().only("id", "client_id", "external_id", "source",
+                                                      "status", "completed_at"):
+        known[(session.client_id, session.external_id)] = (session, session.source, set())
+    for client_id, external_id, name in PackingList.objects.values_list(
+            "session__client_id", "session__external_id", "name"):
+        known[(client_id, external_id)][2].add(name)
+    return known
