@@ -270,3 +270,36 @@ def test_web_upload_of_a_zipped_session(client_m, client, settings, tmp_path):
     response = client.post("/imports/", {"client": "M", "file": upload})
     assert "skipped=3" in response["Location"]
     assert PackingList.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_one_session_never_duplicate(tmp_path):
+    """Two stations/scripts importing the same session at once: one session, each list once."""
+    import threading
+
+    from django.db import connection
+
+    client_m = Client.objects.create(code="M", name="Client M")
+    root = write_session(tmp_path / "2026-03-02_1")
+    outcomes, barrier = [], threading.Barrier(4)
+
+    def run():
+        try:
+            barrier.wait()
+            result = import_shopify_session(client_m, root)
+            outcomes.append(("ok", len(result.lists)))
+        except ImportRejected:
+            outcomes.append(("rejected", 0))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert PackingSession.objects.count() == 1
+    assert sorted(PackingList.objects.values_list("name", flat=True)) == [
+        "DHL_Orders", "DPD Заказы", "PostOne_Orders"]
+    assert sum(n for _kind, n in outcomes) == 3 and len(outcomes) == 4

@@ -98,6 +98,10 @@ def import_shopify_session(client, path_or_zip, *, user=None):
     try:
         with transaction.atomic():
             session, created = _session(client, external_id, files, info, analysis, user)
+            # Re-read under the session's row lock: a concurrent import may have added some.
+            present = set(session.lists.values_list("name", flat=True))
+            skipped += [spec.name for spec in specs if spec.name in present]
+            specs = [spec for spec in specs if spec.name not in present]
             built = [build_list(session, spec) for spec in specs]
             announce_lists(built)
             lists = [list_summary(pl, spec) for pl, spec in zip(built, specs)]
