@@ -15,6 +15,7 @@ from sessions.models import Order, PackingList
 from sessions.payloads import list_counters, list_payload
 from sessions.reports import completion_report, report_filename
 from sessions.selectors import list_metrics, order_metrics
+from sessions.web.strings import outcome_headlines
 
 PAGE_SIZE = 25
 
@@ -72,8 +73,12 @@ def list_detail(request, list_id):
 def order_timeline(request, order_id):
     """The scan timeline of one order (an htmx fragment under its row)."""
     order = get_object_or_404(Order, pk=order_id)
+    labels = outcome_headlines()
+    events = browse.order_timeline(order)
+    for event in events:
+        event.outcome_label = labels.get(event.outcome, event.outcome)
     return render(request, "browse/_timeline.html", {
-        "order": order, "events": browse.order_timeline(order), "metrics": order_metrics(order),
+        "order": order, "events": events, "metrics": order_metrics(order),
     })
 
 

@@ -132,14 +132,12 @@
     const actions = [];
     let title = err.message || S.outcomes.error, text = "";
     if (err.code === "list_claimed") {
-      const since = err.since ? new Date(err.since).toLocaleString() : "";
+      const since = err.since ? localTime(err.since) : "";
       title = fmt(S.claimedBy, { holder: err.holder, station: err.station, since });
       if (err.stale) {
         const age = err.heartbeat_at ? Math.round((Date.now() - new Date(err.heartbeat_at)) / 1000) : "";
         text = fmt(S.staleClaim, { seconds: age });
         actions.push(button(S.takeOver, "warn big", () => claim(true), { id: "btn-takeover" }));
-      } else {
-        text = err.message || "";
       }
     } else if (err.code === "list_completed") {
       title = S.ended; text = S.endedDetail;
@@ -150,7 +148,13 @@
     }
     actions.push(backLink());
     showOverlay("refused", title, text, actions);
-    showStatus("error", title, text);
+    showStatus("error", title, "");
+  }
+
+  function localTime(iso) {
+    const opts = { dateStyle: "short", timeStyle: "short", timeZone: cfg.timeZone };
+    try { return new Date(iso).toLocaleString(document.documentElement.lang || undefined, opts); }
+    catch (e) { return new Date(iso).toLocaleString(); }
   }
 
   function startHeartbeat() {
