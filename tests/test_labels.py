@@ -111,6 +111,12 @@ def test_client_settings_change_size_and_add_a_qr(packing_list):
     assert sorted(decode(image)) == [("Code128", "#BG-10 29"), ("QRCode", "#BG-10 29")]
 
 
+def test_300_dpi_printer_gets_12_dots_per_mm():
+    image = render_label(LabelData(number="#BG-10 29", sequence=3), LabelConfig(dpi=300))
+    assert image.size == (816, 456)
+    assert decode(image) == [("Code128", "#BG-10 29")]
+
+
 def test_bars_are_whole_dots_per_module():
     """Every bar and space is a multiple of the module width (stack-notes pitfall 11)."""
     cfg = LabelConfig()
