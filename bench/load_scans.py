@@ -4,7 +4,7 @@ N simulated stations (default 100) each claim a packing list through the REST AP
 through its orders as fast as the server answers, with realistic mistakes (unknown codes,
 another order's label, retried scan ids, undo + rescan). The server is uvicorn with several
 workers on PostgreSQL + Redis, exactly as in production. In the same run, the same database
-work (the SQL of one item scan: token, role, list lock, scan-id check, order lock, lines,
+work (the SQL of one item scan: token with role, list lock, scan-id check, order lock, lines,
 extras, mapping, updates, counters, log insert) is done with raw psycopg by the same number of
 concurrent clients, as the reference the API is compared with.
 
@@ -319,10 +319,10 @@ def stop_server(server):
 # ------------------------------------------------------------------ raw psycopg phase
 
 RAW_SQL = {
-    "token": "SELECT t.key, u.id, u.is_active, u.is_superuser FROM authtoken_token t "
+    "token": "SELECT t.key, u.id, u.is_active, u.is_superuser, EXISTS (SELECT 1 FROM auth_group g "
+             "JOIN auth_user_groups ug ON ug.group_id = g.id WHERE ug.user_id = u.id AND "
+             "g.name IN ('packer', 'supervisor', 'admin')) FROM authtoken_token t "
              "JOIN auth_user u ON u.id = t.user_id WHERE t.key = %s",
-    "role": "SELECT g.name FROM auth_group g JOIN auth_user_groups ug ON ug.group_id = g.id "
-            "WHERE ug.user_id = %s AND g.name IN ('packer', 'supervisor', 'admin')",
     "lock_list": "SELECT pl.*, s.external_id, c.code FROM packing_sessions_packinglist pl "
                  "JOIN packing_sessions_packingsession s ON s.id = pl.session_id "
                  "JOIN profiles_client c ON c.id = s.client_id "
@@ -377,9 +377,7 @@ async def raw_scan(pool, plan, client_id, item, stats):
     async with pool.connection() as conn:
         cur = conn.cursor()
         await cur.execute(RAW_SQL["token"], [plan.auth])
-        user = await cur.fetchone()
-        await cur.execute(RAW_SQL["role"], [user[1]])
-        await cur.fetchall()
+        await cur.fetchone()
         async with conn.transaction():
             await cur.execute(RAW_SQL["lock_list"], [plan.raw_list_id])
             row = await cur.fetchone()
