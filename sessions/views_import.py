@@ -105,7 +105,7 @@ def drop_upload(token):
 
 def run_import(client, path, meta, user, mapping=None):
     if meta["suffix"] == ".zip":
-        return import_shopify_session(client, path, user=user)
+        return import_shopify_session(client, path, user=user, name=meta["name"])
     return import_excel(client, path, mapping=mapping, user=user, name=meta["name"])
 
 

@@ -61,7 +61,7 @@ def write_session(root, lists=None, info=SESSION_INFO, analysis=ANALYSIS):
     return root
 
 
-def zip_of(root, prefix=None, extra=()):
+def zip_of(root, prefix=None, extra=(), name="session.zip"):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(root.rglob("*")):
@@ -70,7 +70,7 @@ def zip_of(root, prefix=None, extra=()):
                 archive.write(path, f"{prefix}/{name}" if prefix else name)
         for name, content in extra:
             archive.writestr(name, content)
-    return SimpleUploadedFile("session.zip", buffer.getvalue())
+    return SimpleUploadedFile(name, buffer.getvalue())
 
 
 @pytest.fixture
@@ -265,6 +265,7 @@ def test_web_upload_of_a_zipped_session(client_m, client, settings, tmp_path):
     for name in ("DHL_Orders", "PostOne_Orders", "DPD Заказы"):
         assert name in page
     assert list((settings.MEDIA_ROOT / "uploads").iterdir()) == []
+    assert PackingSession.objects.get().external_id == "2026-03-02_1"
     # The same zip again: nothing new, and the page says so.
     upload.seek(0)
     response = client.post("/imports/", {"client": "M", "file": upload})
@@ -303,3 +304,10 @@ def test_concurrent_imports_of_one_session_never_duplicate(tmp_path):
     assert sorted(PackingList.objects.values_list("name", flat=True)) == [
         "DHL_Orders", "DPD Заказы", "PostOne_Orders"]
     assert sum(n for _kind, n in outcomes) == 3 and len(outcomes) == 4
+
+
+@pytest.mark.django_db
+def test_top_level_zip_without_session_name_is_named_after_the_zip(client_m, tmp_path):
+    info = {k: v for k, v in SESSION_INFO.items() if k != "session_name"}
+    upload = zip_of(write_session(tmp_path / "s", info=info), name="2026-03-09_2.zip")
+    assert import_shopify_session(client_m, upload).session.external_id == "2026-03-09_2"

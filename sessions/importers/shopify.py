@@ -32,7 +32,7 @@ FULL_SESSION_LIST = "full_session"
 ENRICHED_FIELDS = ("country", "order_type", "notes", "system_note", "box")
 
 
-def load_session_files(path_or_zip):
+def load_session_files(path_or_zip, name=None):
     """SessionFiles from a folder path, a .zip path, or an uploaded/binary zip file object."""
     if isinstance(path_or_zip, (str, Path)):
         path = Path(path_or_zip)
@@ -41,7 +41,7 @@ def load_session_files(path_or_zip):
         if not path.is_file():
             raise ImportRejected([{"row": None, "column": None,
                                    "message": _("Not found: %(path)s") % {"path": path}}])
-    data, name = read_bytes(path_or_zip)
+    data, name = read_bytes(path_or_zip, name)
     return read_zip(data, name)
 
 
@@ -72,13 +72,15 @@ def session_identity(info, folder_name, client, errors):
     return clean_text(info.get("session_name")) or folder_name
 
 
-def import_shopify_session(client, path_or_zip, *, user=None):
+def import_shopify_session(client, path_or_zip, *, user=None, name=None):
     """Import (or re-import) a Shopify Tool session for `client`; returns an ImportResult.
 
+    `name` is the zip's original file name when `path_or_zip` is a stored copy (its stem is
+    the session id when session_info.json has no session_name and the zip has no folder).
     Every problem of every new list file is collected (with `file`, `row`, `column`) and
     reported at once; nothing is written unless all new lists are valid.
     """
-    files = load_session_files(path_or_zip)
+    files = load_session_files(path_or_zip, name)
     errors = ErrorList()
     info = parse_json(files.session_info, "session_info.json", errors)
     external_id = session_identity(info, files.folder_name, client, errors)[:200]
