@@ -6,11 +6,11 @@ The row is the list payload (the same figures as the station and the API) plus t
 and the error count (scans answered with one of sessions.selectors.WRONG_OUTCOMES).
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from sessions.models import PackingList, ScanEvent
-from sessions.payloads import list_payload
+from sessions.payloads import list_counters, list_payload
 from sessions.selectors import WRONG_OUTCOMES
 
 
@@ -24,65 +24,64 @@ def claimed_lists():
 
 
 def floor_rows(now=None):
-    """Rows of every claimed list (a snapshot for the page and for a reconnecting socket)."""
+    """Rows of every claimed list (a snapshot for the page and for a reconnecting socket).
+
+    A fixed number of queries whatever the number of lists: counters, errors and last scans
+    are read in bulk.
+    """
     lists = list(claimed_lists())
-    ids = [pl.pk for pl in lists]
-    errors = dict(
-        ScanEvent.objects.filter(packing_list_id__in=ids, action=ScanEvent.Action.SCAN)
-        .values_list("packing_list_id")
-        .annotate(n=Count("id", filter=Q(outcome__in=WRONG_OUTCOMES)))
-    )
-    last = last_scans(ids)
-    return [_row(pl, errors.get(pl.pk, 0), last.get(pl.pk), now) for pl in lists]
+    return _rows(lists, now)
 
 
 def floor_row(list_id, now=None):
     """The row of one list, or a {"id", "released": True} row when nobody holds it any more."""
-    pl = (
-        PackingList.objects.filter(pk=list_id)
-        .select_related("session__client", "holder", "station", "open_order").first()
-    )
-    if pl is None or pl.claim_token is None:
+    pl = claimed_lists().filter(pk=list_id).first()
+    if pl is None:
         return {"id": int(list_id), "released": True}
-    errors = ScanEvent.objects.filter(
-        packing_list=pl, action=ScanEvent.Action.SCAN, outcome__in=WRONG_OUTCOMES).count()
-    return _row(pl, errors, last_scans([pl.pk]).get(pl.pk), now)
+    return _rows([pl], now)[0]
+
+
+def error_counts(list_ids):
+    """{list id: scans answered with a wrong outcome} (unknown item, extra, other label)."""
+    return dict(
+        ScanEvent.objects.filter(packing_list_id__in=list_ids, action=ScanEvent.Action.SCAN,
+                                 outcome__in=WRONG_OUTCOMES)
+        .values_list("packing_list_id").annotate(n=Count("id")).order_by()
+    )
 
 
 def last_scans(list_ids):
     """The latest scan event of each list, as {list_id: {"code", "outcome", "at", ...}}."""
     if not list_ids:
         return {}
-    latest = (
-        ScanEvent.objects.filter(packing_list_id__in=list_ids)
-        .order_by("packing_list_id", "-created_at", "-id")
-        .select_related("worker", "station")
+    latest = ScanEvent.objects.filter(packing_list=OuterRef("pk")).order_by("-created_at", "-id")
+    event_ids = (
+        PackingList.objects.filter(pk__in=list_ids)
+        .annotate(last=Subquery(latest.values("id")[:1])).values_list("last", flat=True)
     )
-    out = {}
-    if latest.query.get_compiler(using=latest.db).connection.vendor == "postgresql":
-        latest = latest.distinct("packing_list_id")
-        rows = list(latest)
-    else:
-        rows = []
-        for list_id in list_ids:
-            event = latest.filter(packing_list_id=list_id).first()
-            if event:
-                rows.append(event)
-    for event in rows:
-        out[event.packing_list_id] = {
+    events = ScanEvent.objects.filter(pk__in=[i for i in event_ids if i]).select_related(
+        "worker", "station")
+    return {
+        event.packing_list_id: {
             "code": event.raw_code, "outcome": event.outcome, "action": event.action,
             "at": event.created_at.isoformat(),
             "worker": event.worker.display_name if event.worker else None,
             "station": event.station.name if event.station else None,
         }
-    return out
+        for event in events
+    }
 
 
-def _row(pl, errors, last_scan, now):
-    row = list_payload(pl)
-    row.update({
-        "errors": errors,
-        "last_scan": last_scan,
-        "server_now": (now or timezone.now()).isoformat(),
-    })
-    return row
+def _rows(lists, now):
+    ids = [pl.pk for pl in lists]
+    counters = list_counters(ids)
+    errors = error_counts(ids)
+    last = last_scans(ids)
+    now = now or timezone.now()
+    rows = []
+    for pl in lists:
+        row = list_payload(pl, counters=counters[pl.pk], now=now)
+        row.update({"errors": errors.get(pl.pk, 0), "last_scan": last.get(pl.pk),
+                    "server_now": now.isoformat()})
+        rows.append(row)
+    return rows

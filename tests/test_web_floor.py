@@ -6,6 +6,7 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 
 from sessions.claims import force_release
 from sessions.floor import floor_row, floor_rows
@@ -14,6 +15,14 @@ from sessions.scanning import scan
 from tests.builders import build_list, build_user, build_worker, claimed
 
 app = URLRouter(websocket_urlpatterns)
+
+
+@pytest.fixture
+async def close_thread_connections():
+    """The consumers' database thread keeps its own connection: close it after the test, or
+    PostgreSQL refuses to drop the test database while it is still open."""
+    yield
+    await database_sync_to_async(connections.close_all)()
 
 
 def held_list():
@@ -61,6 +70,7 @@ async def connect(path, user):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("close_thread_connections")
 async def test_floor_socket_refuses_anonymous_and_packers():
     _communicator, connected, code = await connect("/ws/floor/", AnonymousUser())
     assert not connected and code == 4401
@@ -70,6 +80,7 @@ async def test_floor_socket_refuses_anonymous_and_packers():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("close_thread_connections")
 async def test_floor_socket_sends_true_state_on_connect_and_each_scan():
     packing_list, claim = await database_sync_to_async(held_list)()
     await database_sync_to_async(scan)(packing_list.pk, token=claim.token, code="F-1")
@@ -98,6 +109,7 @@ async def test_floor_socket_sends_true_state_on_connect_and_each_scan():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("close_thread_connections")
 async def test_list_socket_follows_one_list():
     packing_list, claim = await database_sync_to_async(held_list)()
     worker = await database_sync_to_async(build_worker)()
@@ -112,3 +124,13 @@ async def test_list_socket_follows_one_list():
     await sock.disconnect()
     _sock, connected, code = await connect("/ws/lists/999999/", worker.user)
     assert not connected and code == 4403
+
+
+@pytest.mark.django_db
+def test_floor_rows_cost_a_fixed_number_of_queries(django_assert_max_num_queries):
+    for _ in range(5):
+        packing_list, claim = held_list()
+        scan(packing_list.pk, token=claim.token, code="F-1")
+    with django_assert_max_num_queries(6):
+        rows = floor_rows()
+    assert len(rows) == 5 and all(row["last_scan"]["code"] == "F-1" for row in rows)

@@ -1,22 +1,23 @@
 """The supervisor's floor view: rendered with the current rows, then kept live over WebSocket."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from profiles.models import is_supervisor
 from sessions.floor import floor_rows
 from sessions.web.strings import outcome_headlines
-from django.utils.translation import gettext as _
 
 
 def supervisor_required(view):
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_supervisor(request.user):
             raise PermissionDenied(_("Supervisors only."))
         return view(request, *args, **kwargs)
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 

@@ -5,7 +5,10 @@ scans, acts, heart-beats and ends through the REST API (/api/v1/lists/<id>/...),
 the claim and scanning services. This module only reads what the screen needs to start.
 """
 
+from functools import wraps
+
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,14 +27,13 @@ HISTORY_SIZE = 20
 
 def needs_station(view):
     """Send a terminal without a station name to the set-up page first."""
+    @wraps(view)
     def wrapper(request, *args, **kwargs):
         station = current_station(request)
         if station is None:
             return redirect(f"{reverse('station-setup')}?next={request.get_full_path()}")
         request.station = station
         return view(request, *args, **kwargs)
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
@@ -78,7 +80,6 @@ def station_go(request):
     raw = "".join(ch for ch in request.GET.get("code", "") if ch.isdigit())
     if raw and PackingList.objects.filter(pk=int(raw)).exists():
         return redirect("station-list", list_id=int(raw))
-    from django.contrib import messages
     messages.error(request, _("No packing list has the number %(code)s.")
                    % {"code": request.GET.get("code", "")})
     return redirect("station-pick")
