@@ -66,10 +66,10 @@ def zip_of(root, prefix=None, extra=(), name="session.zip"):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(root.rglob("*")):
             if path.is_file():
-                name = path.relative_to(root).as_posix()
-                archive.write(path, f"{prefix}/{name}" if prefix else name)
-        for name, content in extra:
-            archive.writestr(name, content)
+                member = path.relative_to(root).as_posix()
+                archive.write(path, f"{prefix}/{member}" if prefix else member)
+        for member, content in extra:
+            archive.writestr(member, content)
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
