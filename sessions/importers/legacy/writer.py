@@ -137,8 +137,8 @@ def write_session(sp, client, lists, actors, tz, existing=None):
         )
     else:
         session = existing
-    for lp in lists:
-        _write_list(session, lp, actors, tz, sp.created_at)
+    if lists:
+        _write_lists(session, lists, actors, tz, sp.created_at)
     if existing is not None:
         _refresh_status(session)
     return session
@@ -155,57 +155,36 @@ def _refresh_status(session):
     session.save(update_fields=["status", "completed_at"])
 
 
-def _write_list(session, lp, actors, tz, fallback):
-    worker = actors.worker(lp.worker_id, lp.worker_name)
-    station = actors.station(lp.pc_name)
-    info = dict(lp.info, legacy_source=lp.source.kind)
-    plist = PackingList.objects.create(
-        session=session, name=lp.name[:300], position=lp.position, status=lp.status,
-        source_file=str(lp.source.path or "")[:1000], source_columns=lp.source.columns,
-        info=info, created_at=fallback, started_at=lp.started_at if lp.status != "not_started"
-        else None, ended_at=lp.ended_at, all_done_announced=lp.status == "completed",
-        ended_by=worker if lp.status == "completed" else None,
-    )
-    order_rows, plans_events = [], []
-    worker_id = worker.pk if worker else None
-    station_id = station.pk if station else None
-    for op in lp.orders:
-        events = _events_for_order(op, tz, fallback)
-        plans_events.append(events)
-        first_item = min((kw["created_at"] for item, kw in events if item is not None
-                          and kw["action"] != "import"), default=None)
-        src, done = op.src, op.status == "completed"
-        order_rows.append(dict(
-            packing_list_id=plist.pk, number=src.number[:200],
-            normalized_number=normalize_order_number(src.number)[:200], sequence=op.sequence,
-            courier=src.courier[:100], country=src.country[:100], order_type=src.order_type[:50],
-            tags=src.tags, internal_tags=src.internal_tags, notes=src.notes,
-            system_note=src.system_note, box=src.box[:100],
-            metadata=dict(src.metadata, **({"legacy": op.legacy} if op.legacy else {})),
-            status=op.status, started_at=op.started_at or (op.completed_at if done else None),
-            first_item_at=first_item, completed_at=op.completed_at if done else None,
-            skipped_at=op.skipped_at, completed_by_id=worker_id if done else None,
-            completed_station_id=station_id if done else None,
-            corrections=op.corrections if op.items else 0, extra_scans=sum(op.extras.values()),
-            unknown_scans=op.unknown_scans, manual_confirmations=_manual_count(events),
-        ))
+def _write_lists(session, lps, actors, tz, fallback):
+    """All new lists of one session in a few statements: lists, then their orders, lines,
+    extras and scan events, each as one bulk insert (ids read back by natural key)."""
+    lists = PackingList.objects.bulk_create([_list_row(session, lp, actors, fallback)
+                                             for lp in lps])
+    pairs = list(zip(lists, lps))
+    order_rows, events_of = [], []
+    for plist, lp in pairs:
+        worker, station = actors.worker(lp.worker_id, lp.worker_name), actors.station(lp.pc_name)
+        for op in lp.orders:
+            events = _events_for_order(op, tz, fallback)
+            events_of.append(events)
+            order_rows.append(_order_row(plist, op, events, worker, station))
     insert_rows(Order, order_rows)
-    order_ids = dict(Order.objects.filter(packing_list=plist)
-                     .values_list("normalized_number", "id"))
-    orders = [order_ids[row["normalized_number"]] for row in order_rows]
-    item_rows = []
-    for order_id, op in zip(orders, lp.orders):
-        for ip in op.items:
-            item_rows.append(dict(
-                order_id=order_id, line_number=ip.line_number, source_row=ip.source_row,
-                sku=ip.sku[:200], normalized_sku=ip.nsku[:200], product_name=ip.product_name[:500],
-                required=ip.required, packed=ip.packed, extra_columns=ip.extra,
-            ))
-    insert_rows(OrderItem, item_rows)
+    list_ids = [pl.pk for pl in lists]
+    order_ids = {(pl, n): pk for pl, n, pk in Order.objects.filter(
+        packing_list_id__in=list_ids).values_list("packing_list_id", "normalized_number", "id")}
+    orders = [order_ids[(row["packing_list_id"], row["normalized_number"])] for row in order_rows]
+    all_ops = [(plist, lp, op) for plist, lp in pairs for op in lp.orders]
+    insert_rows(OrderItem, [
+        dict(order_id=order_id, line_number=ip.line_number, source_row=ip.source_row,
+             sku=ip.sku[:200], normalized_sku=ip.nsku[:200], product_name=ip.product_name[:500],
+             required=ip.required, packed=ip.packed, extra_columns=ip.extra)
+        for order_id, (_pl, _lp, op) in zip(orders, all_ops) for ip in op.items
+    ])
     item_ids = {(o, n): pk for o, n, pk in OrderItem.objects.filter(
-        order__packing_list=plist).values_list("order_id", "line_number", "id")}
+        order__packing_list_id__in=list_ids).values_list("order_id", "line_number", "id")}
     extras, scan_rows = [], []
-    for order_id, op, events in zip(orders, lp.orders, plans_events):
+    for order_id, (plist, lp, op), events in zip(orders, all_ops, events_of):
+        worker, station = actors.worker(lp.worker_id, lp.worker_name), actors.station(lp.pc_name)
         for nsku, pending in op.extras.items():
             line = next(i for i in op.items if i.nsku == nsku)
             extras.append(dict(order_id=order_id, normalized_sku=nsku[:200], sku=line.sku[:200],
@@ -214,12 +193,44 @@ def _write_list(session, lp, actors, tz, fallback):
             scan_rows.append(dict(
                 kw, packing_list_id=plist.pk, order_id=order_id,
                 item_id=item_ids[(order_id, item_plan.line_number)] if item_plan else None,
-                worker_id=worker_id, station_id=station_id,
+                worker_id=worker.pk if worker else None,
+                station_id=station.pk if station else None,
                 raw_code=kw.get("raw_code", "")[:500],
             ))
     insert_rows(OrderExtra, extras)
     insert_rows(ScanEvent, scan_rows)
-    return plist
+
+
+def _list_row(session, lp, actors, fallback):
+    done = lp.status == "completed"
+    return PackingList(
+        session=session, name=lp.name[:300], position=lp.position, status=lp.status,
+        source_file=str(lp.source.path or "")[:1000], source_columns=lp.source.columns,
+        info=dict(lp.info, legacy_source=lp.source.kind), created_at=fallback,
+        started_at=lp.started_at if lp.status != "not_started" else None, ended_at=lp.ended_at,
+        all_done_announced=done,
+        ended_by=actors.worker(lp.worker_id, lp.worker_name) if done else None,
+    )
+
+
+def _order_row(plist, op, events, worker, station):
+    first_item = min((kw["created_at"] for item, kw in events if item is not None
+                      and kw["action"] != "import"), default=None)
+    src, done = op.src, op.status == "completed"
+    return dict(
+        packing_list_id=plist.pk, number=src.number[:200],
+        normalized_number=normalize_order_number(src.number)[:200], sequence=op.sequence,
+        courier=src.courier[:100], country=src.country[:100], order_type=src.order_type[:50],
+        tags=src.tags, internal_tags=src.internal_tags, notes=src.notes,
+        system_note=src.system_note, box=src.box[:100],
+        metadata=dict(src.metadata, **({"legacy": op.legacy} if op.legacy else {})),
+        status=op.status, started_at=op.started_at or (op.completed_at if done else None),
+        first_item_at=first_item, completed_at=op.completed_at if done else None,
+        skipped_at=op.skipped_at, completed_by_id=worker.pk if done and worker else None,
+        completed_station_id=station.pk if done and station else None,
+        corrections=op.corrections if op.items else 0, extra_scans=sum(op.extras.values()),
+        unknown_scans=op.unknown_scans, manual_confirmations=_manual_count(events),
+    )
 
 
 def known_sessions():
