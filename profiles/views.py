@@ -24,7 +24,7 @@ class SignInForm(forms.Form):
     """The fields of every method; `clean` checks the ones the chosen method needs."""
 
     method = forms.ChoiceField(choices=[(m, m) for m in METHODS], initial="password",
-                               widget=forms.HiddenInput)
+                               required=False, widget=forms.HiddenInput)
     username = forms.CharField(label=_lazy("Username"), required=False, max_length=150)
     password = forms.CharField(label=_lazy("Password"), required=False,
                                widget=forms.PasswordInput)
