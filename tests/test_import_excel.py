@@ -179,6 +179,23 @@ def test_odd_headers_need_a_mapping_then_it_is_remembered(client_m):
 
 
 @pytest.mark.django_db
+def test_shopify_tool_printable_lists_are_one_shape(client_m):
+    """Their headers hold the generation time and the file name (legacy-formats.md §11.3)."""
+    def printable(stamp, name, number):
+        headers = ["Destination_Country", "Order_Number", "SKU", name, "Quantity", stamp]
+        return xlsx([headers, ["DE", number, "A", "Cream", "1", "DHL"]], name=name)
+
+    first = printable("2026-03-02 09:10:02", "DHL_Orders.xlsx", "#1")
+    mapping = {"Order_Number": "Order_Number", "SKU": "SKU", "Product_Name": "DHL_Orders.xlsx",
+               "Quantity": "Quantity", "Courier": "2026-03-02 09:10:02"}
+    import_excel(client_m, first, mapping=mapping)
+    second = import_excel(client_m, printable("2026-03-03 17:00:59", "PostOne.xlsx", "#2"))
+    order = second.session.lists.get().orders.get()
+    assert (order.number, order.courier, order.country) == ("#2", "DHL", "DE")
+    assert order.items.get().product_name == "Cream"
+
+
+@pytest.mark.django_db
 def test_bad_mapping_lists_each_problem(client_m):
     rows = [["Order No", "Article", "Title", "Qty", "Carrier"], ["1", "A", "x", "1", "DHL"]]
     mapping = {"Order_Number": "Order No", "SKU": "Order No", "Product_Name": "Nope",

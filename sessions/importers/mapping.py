@@ -6,6 +6,7 @@ shape imports in one step.
 """
 
 import hashlib
+import re
 
 from django.utils.translation import gettext as _
 
@@ -16,13 +17,32 @@ STANDARD_COLUMNS = ("Order_Number", "SKU", "Product_Name", "Quantity", "Courier"
 KEY_MAX = 2000
 
 
+TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ t_]\d{2}[:-]\d{2}([:-]\d{2})?$")
+FILE_NAME_RE = re.compile(r"\.(xlsx|xlsm|xls|csv)$")
+
+
+def header_shape(header):
+    """A header as it counts for the file's shape.
+
+    The Shopify Tool's printable lists put the generation time and the file name into two
+    header cells (legacy-formats.md §11.3), so every such file would look new; those cells
+    count as the placeholders {timestamp} and {file name}.
+    """
+    text = header.strip().casefold()
+    if TIMESTAMP_RE.match(text):
+        return "{timestamp}"
+    if FILE_NAME_RE.search(text):
+        return "{file name}"
+    return text
+
+
 def headers_key(headers):
-    """Deterministic key of a header row: trimmed, case-folded, sorted, joined.
+    """Deterministic key of a header row: header shapes, sorted, joined.
 
     Sorting makes a file with the same columns in another order reuse the mapping (the mapping
     names columns, not positions). Very wide sheets fall back to a SHA-256 of that text.
     """
-    text = "\x1f".join(sorted(h.strip().casefold() for h in headers))
+    text = "\x1f".join(sorted(header_shape(h) for h in headers))
     if len(text) <= KEY_MAX:
         return text
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
@@ -75,11 +95,27 @@ def validate_mapping(mapping, headers):
 
 
 def remembered_mapping(client, headers):
-    """The client's stored mapping for this header shape, if it still fits the headers."""
+    """The client's stored mapping for this header shape, translated to this file's headers.
+
+    A stored column that is a placeholder ({timestamp}, {file name}) maps to this file's
+    header of the same shape. None when no mapping is stored or it no longer fits.
+    """
     row = ColumnMapping.objects.filter(client=client, headers_key=headers_key(headers)).first()
-    if row and all(row.mapping.get(s) in headers for s in STANDARD_COLUMNS):
-        return dict(row.mapping)
-    return None
+    if row is None:
+        return None
+    by_shape = {}
+    for header in headers:
+        by_shape.setdefault(header_shape(header), []).append(header)
+    mapping = {}
+    for standard in STANDARD_COLUMNS:
+        column = row.mapping.get(standard, "")
+        if column not in headers:
+            same = by_shape.get(header_shape(column), [])
+            column = same[0] if len(same) == 1 else None
+        if not column:
+            return None
+        mapping[standard] = column
+    return mapping
 
 
 def remember_mapping(client, headers, mapping):
