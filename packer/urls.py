@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from packer.health import healthz
 from profiles.views import sign_in
@@ -10,7 +12,8 @@ from profiles.views import sign_in
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher must work before signing in (the sign-in page has it too).
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("sessions.api.urls")),

@@ -82,3 +82,10 @@ def test_language_switcher_changes_every_page(client):
     assert 'lang="bg"' in html
     html = client.get("/dashboard/").content.decode()
     assert "Опаковани поръчки" in html
+
+
+@pytest.mark.django_db
+def test_language_can_be_chosen_on_the_sign_in_page(client):
+    response = client.post("/i18n/setlang/", {"language": "uk", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/"
+    assert "Увійти" in client.get("/accounts/login/").content.decode()
