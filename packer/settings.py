@@ -243,6 +243,9 @@ PACKER_ORDER_CLEAR_SECONDS = env_int("PACKER_ORDER_CLEAR_SECONDS", 3)
 PACKER_IMPORT_MAX_BYTES = env_int("PACKER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # A zipped Shopify Tool session may unpack to at most this much (zip-bomb guard).
 PACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("PACKER_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+# The Shopify Tool's Sessions/ folder on the file server (CLIENT_{ID}/YYYY-MM-DD_N inside);
+# empty = importing from server folders is offered only by `manage.py import_list`.
+PACKER_SHOPIFY_SESSIONS_ROOT = os.environ.get("PACKER_SHOPIFY_SESSIONS_ROOT", "")
 PACKER_PRINTER_TIMEOUT_SECONDS = env_int("PACKER_PRINTER_TIMEOUT_SECONDS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PACKER_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

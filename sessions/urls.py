@@ -23,6 +23,7 @@ urlpatterns = [
     path("sessions/orders/<int:order_id>/timeline/", browse.order_timeline,
          name="order-timeline"),
     path("imports/", views_import.import_upload, name="import-upload"),
+    path("imports/server/", views_import.import_server_session, name="import-server"),
     path("imports/<str:token>/mapping/", views_import.import_mapping, name="import-mapping"),
     path("imports/result/<int:session_id>/", views_import.import_result, name="import-result"),
 ]

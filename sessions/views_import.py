@@ -26,6 +26,7 @@ from sessions.errors import ImportRejected, MappingRequired
 from sessions.importers import import_excel, import_shopify_session
 from sessions.importers.excel import preview
 from sessions.importers.mapping import STANDARD_COLUMNS, guess_mapping, missing_standard
+from sessions.importers.shopify import server_session_folders, server_session_path
 from sessions.models import PackingSession
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -184,4 +185,29 @@ def import_result(request, session_id):
     return render(request, "sessions/import_result.html", {
         "session": session, "lists": lists, "new_count": len(new_ids),
         "skipped": request.GET.get("skipped", "0"),
+    })
+
+
+def import_server_session(request):
+    """Import a Shopify Tool session straight from the file server's Sessions/ folder.
+
+    Only folders found under settings.PACKER_SHOPIFY_SESSIONS_ROOT/CLIENT_{code} can be chosen;
+    the page never takes a path from the browser.
+    """
+    require_supervisor(request)
+    clients = Client.objects.filter(active=True)
+    client = clients.filter(code=request.POST.get("client") or request.GET.get("client")).first()
+    errors = []
+    if request.method == "POST" and client is not None:
+        try:
+            path = server_session_path(client, request.POST.get("folder", ""))
+            result = import_shopify_session(client, path, user=request.user)
+        except ImportRejected as exc:
+            errors = exc.details["errors"]
+        else:
+            return redirect_to_result(result)
+    return render(request, "sessions/import_server.html", {
+        "clients": clients, "client": client, "errors": errors,
+        "configured": bool(settings.PACKER_SHOPIFY_SESSIONS_ROOT),
+        "folders": server_session_folders(client) if client else [],
     })

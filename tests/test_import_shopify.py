@@ -311,3 +311,27 @@ def test_top_level_zip_without_session_name_is_named_after_the_zip(client_m, tmp
     info = {k: v for k, v in SESSION_INFO.items() if k != "session_name"}
     upload = zip_of(write_session(tmp_path / "s", info=info), name="2026-03-09_2.zip")
     assert import_shopify_session(client_m, upload).session.external_id == "2026-03-09_2"
+
+
+@pytest.mark.django_db
+def test_web_import_from_the_servers_sessions_folder(client_m, client, settings, tmp_path):
+    from django.contrib.auth.models import User
+
+    from profiles.roles import assign_role
+
+    settings.PACKER_SHOPIFY_SESSIONS_ROOT = str(tmp_path / "Sessions")
+    write_session(tmp_path / "Sessions" / "CLIENT_M" / "2026-03-02_1")
+    (tmp_path / "Sessions" / "CLIENT_M" / "not-a-session").mkdir()
+    user = User.objects.create_user("sup", password="pw")
+    assign_role(user, "supervisor")
+    client.force_login(user)
+    page = client.get("/imports/server/", {"client": "M"}).content.decode()
+    assert "2026-03-02_1" in page and "not-a-session" not in page and "DHL_Orders" in page
+    response = client.post("/imports/server/", {"client": "M", "folder": "2026-03-02_1"})
+    assert response.status_code == 302 and "/imports/result/" in response["Location"]
+    assert PackingList.objects.count() == 3
+    # Only listed folders can be chosen: no path from the browser.
+    for folder in ("../CLIENT_M/2026-03-02_1", "not-a-session", "/etc"):
+        page = client.post("/imports/server/", {"client": "M", "folder": folder})
+        assert page.status_code == 200 and "No Shopify Tool session" in page.content.decode()
+    assert PackingSession.objects.count() == 1

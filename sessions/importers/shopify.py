@@ -13,6 +13,7 @@ import json
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,3 +209,41 @@ def parse_time(value):
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
+
+
+def server_sessions_dir(client):
+    """Sessions/CLIENT_{code} under settings.PACKER_SHOPIFY_SESSIONS_ROOT, or None."""
+    root = getattr(settings, "PACKER_SHOPIFY_SESSIONS_ROOT", "")
+    if not root:
+        return None
+    folder = Path(root) / f"CLIENT_{client.code}"
+    return folder if folder.is_dir() else None
+
+
+def server_session_folders(client, limit=60):
+    """The client's Shopify Tool session folders on the server, newest first, each with how
+    many list files it has and how many of them are already imported."""
+    folder = server_sessions_dir(client)
+    if folder is None:
+        return []
+    found = sorted((p for p in folder.iterdir()
+                    if p.is_dir() and not p.is_symlink() and (p / "session_info.json").is_file()),
+                   key=lambda p: p.name, reverse=True)[:limit]
+    imported = dict(PackingSession.objects.filter(
+        client=client, external_id__in=[p.name for p in found]).values_list("external_id", "pk"))
+    rows = []
+    for path in found:
+        lists_dir = path / "packing_lists"
+        names = sorted(p.stem for p in lists_dir.glob("*.json")) if lists_dir.is_dir() else []
+        rows.append({"name": path.name, "lists": names, "session": imported.get(path.name)})
+    return rows
+
+
+def server_session_path(client, name):
+    """The folder of one listed session (only names from the listing: no path from a user)."""
+    for row in server_session_folders(client, limit=10_000):
+        if row["name"] == name:
+            return server_sessions_dir(client) / name
+    raise ImportRejected([{"row": None, "column": None, "message": _(
+        "No Shopify Tool session '%(name)s' on the server for client %(client)s.")
+        % {"name": name, "client": client.code}}])
