@@ -102,3 +102,20 @@ def test_take_over_a_stale_claim(server, login_context):
     packing_list.refresh_from_db()
     assert packing_list.holder == supervisor
     assert packing_list.station == new_station
+
+
+def test_force_release_from_the_floor_tells_the_station(server, login_context):
+    packing_list, station, worker = packing_floor({"FR-1": [("SKU-A", 1)]})
+    supervisor = build_worker("Sam Supervisor", role="supervisor")
+    station_page = open_station(login_context(worker.user, station), packing_list)
+    floor = open_floor(login_context(supervisor.user))
+    row = floor.locator(f"#floor-table tr[data-list='{packing_list.pk}']")
+    floor.once("dialog", lambda dialog: dialog.accept("printer jammed, moving on"))
+    row.locator(".act-release").click()
+    expect(row).to_have_count(0)
+
+    expect(station_page.locator("#overlay")).to_have_attribute("data-kind", "lost")
+    packing_list.refresh_from_db()
+    assert packing_list.claim_token is None
+    event = packing_list.claim_events.filter(kind="force_release").get()
+    assert event.reason == "printer jammed, moving on"
