@@ -28,13 +28,16 @@ def bar_chart(rows, value_key, label_key="label", *, width=WIDTH, height=HEIGHT,
         h = 0 if value is None else plot_h * value / top
         x = PAD_LEFT + i * slot + (slot - bar_w) / 2
         label = str(row.get(label_key, ""))
+        top_y = PAD_TOP + plot_h - h
         bars.append({
-            "x": round(x, 1), "y": round(PAD_TOP + plot_h - h, 1), "w": round(bar_w, 1),
+            "x": round(x, 1), "y": round(top_y, 1), "w": round(bar_w, 1),
             "h": round(h, 1), "cx": round(x + bar_w / 2, 1),
             "label": label[5:] if len(label) == 10 and label[4] == "-" else label[:18],
             "text": "" if value is None else (f"{value:.{digits}f}" if digits else
                                               f"{round(value):d}"),
-            "show_text": n <= 16, "show_label": i % every == 0 or i == n - 1, "ty": round(PAD_TOP + plot_h - h - 5, 1),
+            "ty": round(top_y - 5, 1),
+            "show_text": n <= 16,
+            "show_label": i % every == 0 or i == n - 1,
         })
     return {"width": width, "height": height, "bars": bars,
             "baseline": height - PAD_BOTTOM, "label_y": height - PAD_BOTTOM + 16}

@@ -64,7 +64,8 @@ def history_export(request, list_id, fmt):
         name = export_filename(packing_list=pl, fmt="xlsx")
         ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     else:
-        kind = request.GET.get("kind") if request.GET.get("kind") in ("orders", "scans") else "scans"
+        kind = request.GET.get("kind")
+        kind = kind if kind in ("orders", "scans") else "scans"
         content = history_csv(kind, packing_list=pl).encode("utf-8")
         name = export_filename(packing_list=pl, kind=kind, fmt="csv")
         ctype = "text/csv; charset=utf-8"

@@ -59,7 +59,8 @@ def test_screenshots_of_station_floor_and_dashboard(server, login_context, tmp_p
     packer = Worker.objects.get(user__username="packer")
     packer2 = Worker.objects.get(user__username="packer2")
     supervisor = Worker.objects.get(user__username="supervisor")
-    station1, station2 = Station.objects.get(name="STATION-1"), Station.objects.get(name="STATION-2")
+    station1 = Station.objects.get(name="STATION-1")
+    station2 = Station.objects.get(name="STATION-2")
 
     pack_orders(speedy, packer2, station2, 9)
     spread_over_time(speedy)
