@@ -11,18 +11,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.models import Client, CourierDeadline, is_supervisor
+from profiles.models import Client, is_supervisor
 from profiles.services import worker_for_user
-from sessions.claims import claim_state
-from sessions.models import Order, PackingList, PackingSession
-from sessions.payloads import list_counters, order_payload
+from sessions.models import PackingList
+from sessions.payloads import order_payload
+from sessions.station_reads import courier_deadlines, open_lists, station_history
 from sessions.web.strings import station_strings
 from sessions.web.terminal import current_station
-
-HISTORY_SIZE = 20
 
 
 def needs_station(view):
@@ -35,26 +32,6 @@ def needs_station(view):
         request.station = station
         return view(request, *args, **kwargs)
     return wrapper
-
-
-def open_lists(client):
-    """The lists of a client's open sessions that are not ended, with counters and claim."""
-    sessions = list(
-        PackingSession.objects.filter(client=client, status=PackingSession.Status.OPEN)
-        .order_by("-created_at", "-id")
-    )
-    lists = list(
-        PackingList.objects.filter(session__in=sessions)
-        .exclude(status=PackingList.Status.COMPLETED)
-        .select_related("holder", "station", "session")
-    )
-    counters = list_counters([pl.pk for pl in lists])
-    by_session = {s.pk: [] for s in sessions}
-    for pl in lists:
-        by_session[pl.session_id].append(
-            {"list": pl, "counters": counters.get(pl.pk, {}), "claim": claim_state(pl)}
-        )
-    return [(s, by_session[s.pk]) for s in sessions if by_session[s.pk]]
 
 
 @needs_station
@@ -83,23 +60,6 @@ def station_go(request):
     messages.error(request, _("No packing list has the number %(code)s.")
                    % {"code": request.GET.get("code", "")})
     return redirect("station-pick")
-
-
-def station_history(station, limit=HISTORY_SIZE):
-    """Orders completed at this station today, newest first (the history panel)."""
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    orders = (
-        Order.objects.filter(completed_station=station, status=Order.Status.COMPLETED,
-                             completed_at__gte=start)
-        .order_by("-completed_at")[:limit]
-    )
-    return [{"number": o.number, "at": o.completed_at.isoformat()} for o in orders]
-
-
-def courier_deadlines(client):
-    """{courier in lower case: "HH:MM"} for the order banner's time-left countdown."""
-    return {d.courier.lower(): d.deadline.strftime("%H:%M")
-            for d in CourierDeadline.objects.filter(client=client)}
 
 
 @needs_station

@@ -43,7 +43,9 @@ def test_focus_stays_in_scan_input_after_every_button(server, login_context):
     expect_outcome(page, "unknown_item")
     click_and_check_focus(page, "tr[data-sku='SKU-B'] .act-map")  # dialog accepted
     expect_outcome(page, "mapped")
-    scan(page, "SKU-B")
+    scan(page, "UNKNOWN-CODE")  # now packs SKU-B
+    expect_outcome(page, "item_ok")
+    expect(page.locator("#items tr[data-sku='SKU-B'] td.qty")).to_have_text("1 / 1")
     scan(page, "SKU-B")
     expect_outcome(page, "extra_item")
     click_and_check_focus(page, "#extras .act-remove")
