@@ -54,6 +54,8 @@ def parse_args(argv=None):
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     p.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    p.add_argument("--max-inflight", type=int, default=0,
+                   help="cap HTTP requests in flight per worker (bench/bounded_asgi.py); 0 = off")
     p.add_argument("--skip-raw", action="store_true", help="only the API phase")
     p.add_argument("--skip-api", action="store_true", help="only the raw psycopg phase")
     return p.parse_args(argv)
@@ -289,7 +291,9 @@ async def api_phase(args, plans):
 
 
 def start_server(args, env):
-    cmd = [PYTHON, "-m", "uvicorn", "packer.asgi:application", "--workers", str(args.workers),
+    app = "bench.bounded_asgi:application" if args.max_inflight else "packer.asgi:application"
+    env = dict(env, PACKER_MAX_INFLIGHT=str(args.max_inflight))
+    cmd = [PYTHON, "-m", "uvicorn", app, "--workers", str(args.workers),
            "--lifespan", "off", "--port", str(args.port), "--log-level", "warning",
            "--no-access-log"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
@@ -438,6 +442,7 @@ async def raw_phase(args, plans, client_id):
 def print_table(rows, args):
     print()
     print(f"stations={args.stations} uvicorn workers={args.workers} "
+          f"max-inflight={args.max_inflight or 'off'} "
           f"pool={args.pool_max}/worker measured={args.duration:.0f}s warm-up={args.warmup:.0f}s "
           f"cpus={os.cpu_count()}")
     header = f"{'phase':<26}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}" \
