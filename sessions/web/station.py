@@ -6,6 +6,7 @@ the claim and scanning services. This module only reads what the screen needs to
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,7 +29,8 @@ def needs_station(view):
     def wrapper(request, *args, **kwargs):
         station = current_station(request)
         if station is None:
-            return redirect(f"{reverse('station-setup')}?next={request.get_full_path()}")
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('station-setup')}?{query}")
         request.station = station
         return view(request, *args, **kwargs)
     return wrapper
@@ -66,7 +68,7 @@ def station_go(request):
 def station_list(request, list_id):
     """The scanning screen of one list at this terminal's station."""
     pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
-    api = f"/api/v1/lists/{pl.pk}/"
+    api = reverse("api-list", args=[pl.pk])
     config = {
         "listId": pl.pk,
         "listName": pl.name,
