@@ -122,6 +122,29 @@ def test_crashed_excel_session_without_lists_dir_names_the_gap(tmp_path):
     all_lists_replay()
 
 
+def test_lists_dir_on_a_later_run_completes_an_untouched_gap_list(tmp_path):
+    b = _e2(tmp_path)
+    folder = b.excel_session("M", "2025-11-20_14-30", client_id="M",
+                             packing_list_path="C:\\Users\\packer\\orders_2011.xlsx")
+    b.json(folder / "barcodes" / "packing_state.json", {
+        "version": "1.3.0", "last_updated": "2025-11-20T15:00:00+02:00", "in_progress": {},
+        "completed": [{"order_number": "#2001", "completed_at": "2025-11-20T15:00:00+02:00"}]})
+    first = run(b.root)
+    assert figures(first, "orders_2011")["lines"] == 0
+    lists = tmp_path / "pc"
+    b.xlsx(lists / "orders_2011.xlsx", ["Order_Number", "SKU", "Product_Name", "Quantity",
+                                        "Courier"],
+           [[n, s, "P", str(q), "DHL"] for n, lines in ORDERS for s, q in lines])
+    second = run(b.root, lists_dir=lists)
+    assert figures(second, "orders_2011") == {
+        "orders": 3, "lines": 4, "units": 7, "packed_units": 1, "completed_orders": 1,
+        "skipped_orders": 0, "state": "in_progress"}
+    assert second["gaps_filled"][0]["list"] == "orders_2011"
+    assert PackingList.objects.count() == 1 and Order.objects.count() == 3
+    all_lists_replay()
+    assert run(b.root, lists_dir=lists)["lists"] == []  # and then idempotent again
+
+
 def test_crashed_excel_session_with_lists_dir_gets_lines_and_units(tmp_path):
     b = _e2(tmp_path)
     folder = b.excel_session("M", "2025-11-20_14-30", client_id="M",
@@ -284,3 +307,26 @@ def test_command_text_report_json_and_plain_progress(tmp_path):
     assert data["problems"] == []
     with pytest.raises(Exception, match="not a folder"):
         call_command("import_legacy", str(tmp_path / "nope"))
+
+
+def test_a_session_failing_while_written_leaves_nothing_and_others_import(tmp_path, monkeypatch):
+    from sessions.importers.legacy import writer
+
+    b = _e2(tmp_path)
+    for sid in ("2026-03-02_1", "2026-03-02_2", "2026-03-02_3"):
+        work = b.work_dir(b.shopify_session("M", sid, {"DHL_Orders": ORDERS}), "DHL_Orders")
+        b.json(work / "packing_state.json", {"version": "1.3.0", "pc_name": "WH-NEW",
+                                             "completed": ["#2001"]})
+    real = writer._order_row
+
+    def flaky(plist, op, *args):
+        if plist.session.external_id == "2026-03-02_1":
+            raise RuntimeError("disk on fire")
+        return real(plist, op, *args)
+
+    monkeypatch.setattr(writer, "_order_row", flaky)
+    report = run(b.root)
+    assert [f["session"] for f in report["lists"]] == ["2026-03-02_2", "2026-03-02_3"]
+    assert any("disk on fire" in r for r in problem_reasons(report))
+    assert not PackingSession.objects.filter(external_id="2026-03-02_1").exists()
+    assert Order.objects.filter(completed_station__name="WH-NEW").count() == 2

@@ -170,7 +170,8 @@ def _excel_source(folder, ev, list_file, info, ctx):
                 return sources.from_json(sibling, problems, kind="analysis")
     reason = (f"the original Excel list {list_file!r} is not on the share"
               if list_file else "the original Excel list is unknown")
-    reason += ("" if ctx.lists_dir else "; rerun with --lists-dir to import its lines and units")
+    reason += ("" if ctx.lists_dir else "; run again with --lists-dir to complete its lines and "
+                                        "units (an untouched list is then replaced)")
     problems.add(folder, reason + " — only order numbers (from the state and labels) and "
                                   "in-progress lines were imported")
     src = sources.ListSource(kind="state")

@@ -43,6 +43,7 @@ class Report:
         self.lists = []
         self.already_imported = []
         self.locks = []
+        self.gap_filled = []
         self.clients = {}
         self.workers = {"created": 0, "existing": 0}
         self.stats_records = {"created": 0, "existing": 0}
@@ -98,6 +99,7 @@ class Report:
             "stats_records": dict(self.stats_records),
             "lists": self.lists,
             "already_imported": self.already_imported,
+            "gaps_filled": self.gap_filled,
             "locks": self.locks,
             "problems": self.problems.items,
         }
@@ -129,6 +131,9 @@ class Report:
                     f"{f['skipped_orders']} skipped), {f['lines']} lines, "
                     f"{f['packed_units']}/{f['units']} units packed"
                 )
+        for g in self.gap_filled:
+            out.append(f"  {g['client']} / {g['session']} / {g['list']}: imported before without "
+                       f"its lines; replaced now from {g['source']}")
         if self.locks:
             out.append("Old lock files (reported only, no claim was created):")
             for lk in self.locks:

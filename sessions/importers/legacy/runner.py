@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone as dj_tz
 
 from sessions.importers.legacy import clients as client_step
+from sessions.models import PackingList
 from sessions.importers.legacy.planner import SessionRejected, plan_session
 from sessions.importers.legacy.report import Report
 from sessions.importers.legacy.signals import share_imported
@@ -58,11 +59,15 @@ def run_import(options):
     ctx = Context(tz=ZoneInfo(tz_name), lists_dir=Path(options.lists_dir) if options.lists_dir
                   else None, problems=report.problems, report=report,
                   now=options.now or dj_tz.now())
+    if not options.dry_run:
+        # Each session commits on its own: an interrupted run keeps what it finished (and the
+        # next run continues), and the database is never write-locked for the whole import.
+        _run(options, ctx)
+        return report
     try:
         with transaction.atomic():
             _run(options, ctx)
-            if options.dry_run:
-                raise _DryRunRollback
+            raise _DryRunRollback
     except _DryRunRollback:
         pass
     return report
@@ -77,16 +82,12 @@ def _run(options, ctx):
         return
     folders = session_folders(trees, problems)
     profiles = client_step.all_profiles(trees, {f.client for f in folders}, problems)
-    clients = {}
-    for code, profile in profiles.items():
-        client, created, figures = client_step.save_profile(profile, problems, dry_run=False)
-        clients[code] = client
-        report.client(code, created=created, name=profile.name, mappings=figures,
-                      mapping_duplicates=profile.duplicates)
-    workers = read_workers(trees, problems)
-    for entry in workers:
-        _worker, created = ensure_worker(str(entry["id"]).strip(), entry.get("name") or "")
-        report.workers["created" if created else "existing"] += 1
+    with transaction.atomic():
+        clients = _clients_and_workers(profiles, report, problems)
+        workers = read_workers(trees, problems)
+        for entry in workers:
+            _worker, created = ensure_worker(str(entry["id"]).strip(), entry.get("name") or "")
+            report.workers["created" if created else "existing"] += 1
     actors = Actors()
     ctx.known = known_sessions()
     todo = [f for f in folders if f.client in clients]
@@ -96,6 +97,16 @@ def _run(options, ctx):
     with transaction.atomic():
         share_imported.send(sender=run_import, trees=trees, workers=workers, problems=problems,
                             tz=ctx.tz, dry_run=False, report=report)
+
+
+def _clients_and_workers(profiles, report, problems):
+    clients = {}
+    for code, profile in profiles.items():
+        client, created, figures = client_step.save_profile(profile, problems, dry_run=False)
+        clients[code] = client
+        report.client(code, created=created, name=profile.name, mappings=figures,
+                      mapping_duplicates=profile.duplicates)
+    return clients
 
 
 def _import_one(sf, client, actors, ctx):
@@ -114,15 +125,20 @@ def _import_one(sf, client, actors, ctx):
     except Exception as exc:  # one broken session never stops the others
         ctx.problems.add(sf.path, f"session not imported: {exc.__class__.__name__}: {exc}")
         return
-    new = [lp for lp in plan.lists if lp.name[:300] not in done]
-    old = [lp.figures(client.code, sf.name) for lp in plan.lists if lp.name[:300] in done]
+    gaps = gap_lists(existing, plan.lists) if existing is not None else {}
+    new = [lp for lp in plan.lists if lp.name[:300] not in done or lp.name[:300] in gaps]
+    old = [lp.figures(client.code, sf.name) for lp in plan.lists
+           if lp.name[:300] in done and lp.name[:300] not in gaps]
     if existing is not None and not new:
         report.session_skipped(client.code, old)
         return
     try:
         with transaction.atomic():
+            for plist in gaps.values():
+                plist.delete()
             session = write_session(plan, client, new, actors, ctx.tz, existing=existing)
     except Exception as exc:
+        actors.forget()  # workers/stations created in the rolled-back transaction are gone
         ctx.problems.add(sf.path, f"session not imported: {exc.__class__.__name__}: {exc}")
         return
     ctx.known[(client.pk, sf.name)] = (session, "legacy", done | {lp.name[:300] for lp in new})
@@ -132,6 +148,25 @@ def _import_one(sf, client, actors, ctx):
         report.list_skipped(client.code, figures)
     for lp in new:
         report.list_imported(lp.figures(client.code, sf.name))
+        if lp.name[:300] in gaps:
+            report.gap_filled.append({"client": client.code, "session": sf.name,
+                                      "list": lp.name, "source": str(lp.source.path)})
+
+
+def gap_lists(session, plans):
+    """Lists imported earlier without their lines (the original Excel list was missing) that
+    this run can now complete from a real list file: {name: PackingList} to replace.
+
+    Only lists nobody has touched on the server since (never claimed) are replaced; a list
+    already packed here keeps what it has.
+    """
+    better = {lp.name[:300] for lp in plans if lp.source.kind != "state"}
+    if not better:
+        return {}
+    candidates = PackingList.objects.filter(session=session, name__in=better,
+                                            info__legacy_source="state")
+    return {pl.name: pl for pl in candidates if not pl.claim_events.exists()
+            and pl.claim_token is None}
 
 
 def is_tty(stream=None):

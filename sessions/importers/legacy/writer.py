@@ -32,6 +32,10 @@ class Actors:
         self.workers = {}
         self.stations = {}
 
+    def forget(self):
+        self.workers.clear()
+        self.stations.clear()
+
     def worker(self, legacy_id, name=""):
         if not legacy_id:
             return None
