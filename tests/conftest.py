@@ -14,6 +14,7 @@ from django.db import connection
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+@pytest.hookimpl(trylast=True)  # after `-m` deselection: only browser tests that will run count
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
     if any(item.get_closest_marker("browser") for item in items):
