@@ -269,3 +269,31 @@ def test_e0_dict_form_state_in_an_excel_folder(share):
     assert [i.packed for i in Order.objects.get(number="#1002").items.order_by("line_number")] \
         == [0, 2]
     assert "problems" in report and not any("Excel list" in r for r in problem_reasons(report))
+
+
+def test_e2_analysis_flow_p0_list_and_error_summary(share):
+    """E2 (2025-11-05 → 11-11): a Shape-A folder packing a Shopify analysis; P0 list file;
+    a summary in the minimal error form (no counts, but the run was ended)."""
+    source = share.shopify_session("M", "2025-11-06_1", {"analysis_data": ORDERS[:2]})
+    share.json(source / "analysis" / "analysis_data.json", {
+        "analyzed_at": "2025-11-06T09:00:00", "orders": __import__(
+            "tests.legacy_fixtures.builder", fromlist=["x"]).orders_json(ORDERS, variant="A1")})
+    (source / "packing_lists" / "tmp12ab.json").write_text("{}")  # a temp file, never a list
+    folder = share.excel_session(
+        "M", "2025-11-06_10-15", client_id="M", started_at="2025-11-06T10:15:00",
+        packing_list_path="\\\\192.168.88.101\\x\\Sessions\\CLIENT_M\\2025-11-06_1"
+                          "\\analysis\\analysis_data.json")
+    share.json(folder / "barcodes" / "packing_state.json", {
+        "version": "1.0", "timestamp": "2025-11-06T10:40:00",
+        "data": {"in_progress": {}, "completed_orders": ["#1001", "#1004"]}})
+    share.json(folder / "session_summary.json", {
+        "version": "1.0", "session_id": "2025-11-06_10-15", "client_id": "M",
+        "completed_at": "2025-11-06T10:41:00", "error": "list index out of range"})
+    report = run(share.root)
+    flow = figures(report, "analysis_data", "2025-11-06_10-15")
+    assert (flow["orders"], flow["units"], flow["completed_orders"]) == (4, 9, 2)
+    assert figures(report, "analysis_data", "2025-11-06_1")["state"] == "not_started"
+    assert not any("tmp12ab" in f["list"] for f in report["lists"])
+    pl = PackingList.objects.get(session__external_id="2025-11-06_10-15")
+    assert pl.info["evidence"][str(folder / "session_summary.json")] == "summary error"
+    all_lists_replay()

@@ -13,6 +13,7 @@ from sessions.importers.legacy import sources
 from sessions.importers.legacy.jsonio import read_json_or_none
 from sessions.importers.legacy.report import rel
 from sessions.importers.legacy.timestamps import folder_time, parse_ts
+from sessions.importers.legacy.tree import is_ignored_file
 from sessions.importers.legacy.union import build_list
 
 FULL_SESSION = "full_session"
@@ -95,7 +96,7 @@ def plan_shopify(sf, ctx):
     names = {}
     if lists_dir:
         for p in sorted(lists_dir.glob("*.json")):
-            if not p.name.startswith("."):
+            if not p.name.startswith(".") and not is_ignored_file(p.name):
                 names.setdefault(p.stem, {"json": p})
         for p in sorted(lists_dir.glob("*.xlsx")):
             if p.stem not in names:
