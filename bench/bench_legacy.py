@@ -116,7 +116,8 @@ def build_share(base, n_sessions, seed=6):
                     "worker_name": "Worker 1", "completed_at": f"{day}T11:30:00+02:00",
                     "total_orders": len(ords), "completed_orders": len(ords), "orders": []})
         else:
-            folder = e1.excel_session("M", f"2025-10-{1 + k % 28:02d}_{k // 60 % 24:02d}-{k % 60:02d}")
+            sid = f"2025-10-{1 + k % 28:02d}_{k // 60 % 24:02d}-{k % 60:02d}"
+            folder = e1.excel_session("M", sid)
             ords = orders(rnd.randint(25, 50))
             done = {n for n, _ in ords} if k % 4 else {n for n, _ in ords[: len(ords) // 2]}
             if k % 4:

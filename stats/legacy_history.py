@@ -1,5 +1,5 @@
-"""Legacy share import, stats step: Stats/ files (stats.json 1.0/1.1, global_stats.json of any version, also the E1 STATS/ tree)
-and workers.json counters become stats.LegacyStatRecord rows.
+"""Legacy share import, stats step: Stats/ files (stats.json 1.0/1.1, global_stats.json of any
+version, also the E1 STATS/ tree) and workers.json counters become stats.LegacyStatRecord rows.
 
 A record's fingerprint is a hash of its kind and content (plus its occurrence number among
 identical records), so the same history found twice — a stats.json copied unchanged to

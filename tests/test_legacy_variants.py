@@ -109,7 +109,8 @@ def test_s4_pre_2026_records_repeat_the_required_quantity(share):
                      "total_items": 9, "packed_items": 4},
         "in_progress": {"#1002": item_states(ORDERS[1][1], {1: 2}),
                         "_timing": {"current_order_start_time": "2025-12-01T09:30:55+02:00",
-                                    "items_scanned": [rec, dict(rec, scanned_at="2025-12-01T09:31:10+02:00")]}},
+                                    "items_scanned": [
+                                        rec, dict(rec, scanned_at="2025-12-01T09:31:10+02:00")]}},
         "completed": [{"order_number": "#1001", "started_at": "2025-12-01T09:28:00+02:00",
                        "completed_at": "2025-12-01T09:30:10+02:00", "duration_seconds": 130,
                        "items_count": 2, "items": [

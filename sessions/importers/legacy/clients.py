@@ -121,7 +121,8 @@ def save_profile(profile, problems, *, dry_run):
             figures["existing"] += 1
         else:
             figures["conflicts"] += 1
-            problems.add(profile.source, f"barcode {raw!r} maps to {existing[norm]!r} on the server "
+            problems.add(profile.source, f"barcode {raw!r} maps to {existing[norm]!r} on the "
+                                         f"server "
                                          f"but to {sku!r} on the share; the server's mapping kept")
     if dry_run:
         return client, created, figures

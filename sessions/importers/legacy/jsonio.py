@@ -52,7 +52,8 @@ def read_json(path, *, expect=dict):
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) - 1
         why = "truncated JSON" if truncated else "invalid JSON"
-        raise UnreadableFile(path, f"{why} (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        raise UnreadableFile(path, f"{why} ({where})") from exc
     if "NaN" in text or "Infinity" in text:
         data = _clean(data)
     if expect is not None and not isinstance(data, expect):

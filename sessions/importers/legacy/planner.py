@@ -204,7 +204,8 @@ def plan_excel(sf, ctx):
         known = set(ev.completed) | set(ev.in_progress) | set(ev.skipped)
         barcodes = _child(folder, "barcodes")
         for png in sorted(barcodes.glob("*.png")) if barcodes else []:
-            if normalize_order_number(png.stem) not in known and not png.stem.startswith("unnamed_"):
+            if normalize_order_number(png.stem) not in known \
+                    and not png.stem.startswith("unnamed_"):
                 source.orders.append(sources.OrderSrc(
                     number=png.stem, metadata={"legacy": {"known_from_label_only": True}}))
     _checked(source, folder)

@@ -111,15 +111,17 @@ class Report:
         for code, c in d["clients"].items():
             i, s = c["imported"], c["skipped_already_imported"]
             out.append(
-                f"  client {code}: {i['sessions']} sessions, {i['lists']} lists, {i['orders']} orders, "
-                f"{i['lines']} lines, {i['items']} items, {i['packed_units']} packed units imported; "
+                f"  client {code}: {i['sessions']} sessions, {i['lists']} lists, "
+                f"{i['orders']} orders, {i['lines']} lines, {i['items']} items, "
+                f"{i['packed_units']} packed units imported; "
                 f"{s['sessions']} sessions / {s['lists']} lists skipped as already imported"
             )
             for dup in c.get("mapping_duplicates") or []:
                 out.append(f"    mapping keys {dup['dropped']['barcode']!r} and "
                            f"{dup['kept']['barcode']!r} are one barcode once normalised: "
                            f"kept the later ({dup['kept']['sku']!r})")
-        out.append(f"  workers: {d['workers']['created']} created, {d['workers']['existing']} existing; "
+        out.append(f"  workers: {d['workers']['created']} created, "
+                   f"{d['workers']['existing']} existing; "
                    f"stats records: {d['stats_records']['created']} created, "
                    f"{d['stats_records']['existing']} existing")
         if self.lists:
@@ -139,7 +141,8 @@ class Report:
             for lk in self.locks:
                 out.append(f"  {lk['path']}: {lk.get('holder') or '?'} on {lk.get('pc') or '?'}, "
                            f"heartbeat {lk.get('heartbeat') or '?'}"
-                           + (" — RECENT: someone may still be packing" if lk.get("recent") else ""))
+                           + (" — RECENT: someone may still be packing"
+                              if lk.get("recent") else ""))
         out.append(f"Problems: {len(self.problems)}")
         for p in self.problems.items:
             out.append(f"  {p['path']}: {p['reason']}")

@@ -97,7 +97,8 @@ def _items_from_lines(lines):
 
 
 def _order_from_states(number, states):
-    lines = [LineSrc(sku=str(s.get("original_sku") or s.get("sku") or s.get("normalized_sku") or ""),
+    lines = [LineSrc(sku=str(s.get("original_sku") or s.get("sku")
+                             or s.get("normalized_sku") or ""),
                      product_name="", quantity=max(int(s.get("required") or 0), 0))
              for s in states]
     return OrderSrc(number=number, lines=lines)
@@ -164,7 +165,8 @@ def build_list(name, position, source, ev, *, fallback_time):
             for item in plan.items:
                 item.packed = item.required
             plan.status = "completed"
-            plan.completed_at = entry.completed_at or ev.ended_at or ev.last_updated or fallback_time
+            plan.completed_at = (entry.completed_at or ev.ended_at or ev.last_updated
+                                 or fallback_time)
             plan.started_at = entry.started_at
             if entry.timed:
                 plan.records = entry.records

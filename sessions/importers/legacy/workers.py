@@ -43,6 +43,6 @@ def ensure_worker(legacy_id, name):
         user = User(username=username, first_name=str(name)[:150])
         user.set_unusable_password()
         user.save()
-        worker = Worker.objects.create(user=user, display_name=(str(name).strip() or legacy_id)[:100],
-                                       legacy_id=legacy_id)
+        worker = Worker.objects.create(
+            user=user, display_name=(str(name).strip() or legacy_id)[:100], legacy_id=legacy_id)
     return worker, True

@@ -91,7 +91,8 @@ def _events_for_order(plan, tz, fallback):
                 left -= take
                 events.append((item, dict(
                     action="force_confirm" if forced else "scan", manual=forced,
-                    outcome="force_confirmed" if forced else "item_ok", raw_code=str(record.get("sku") or ""), quantity=take,
+                    outcome="force_confirmed" if forced else "item_ok",
+                    raw_code=str(record.get("sku") or ""), quantity=take,
                     created_at=at, response={"legacy_record": record})))
             if not left:
                 break

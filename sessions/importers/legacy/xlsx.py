@@ -101,7 +101,8 @@ def _fast_rows(path):
 def _openpyxl_rows(path):
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        return [[_text(v) for v in values] for values in wb.worksheets[0].iter_rows(values_only=True)]
+        sheet = wb.worksheets[0]
+        return [[_text(v) for v in values] for values in sheet.iter_rows(values_only=True)]
     finally:
         wb.close()
 

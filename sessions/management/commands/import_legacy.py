@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--lists-dir", help="Folder holding the original Excel packing lists "
                                                 "of Excel sessions (found by file name).")
         parser.add_argument("--timezone", default=settings.TIME_ZONE,
-                            help="Zone of the naive timestamps in the files (default: %(default)s).")
+                            help="Zone of the naive timestamps in the files "
+                                 "(default: %(default)s).")
         parser.add_argument("--dry-run", action="store_true",
                             help="Show what would be imported; write nothing.")
         parser.add_argument("--report-json", metavar="FILE", help="Also write the report as JSON.")
