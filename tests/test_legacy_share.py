@@ -330,3 +330,15 @@ def test_a_session_failing_while_written_leaves_nothing_and_others_import(tmp_pa
     assert any("disk on fire" in r for r in problem_reasons(report))
     assert not PackingSession.objects.filter(external_id="2026-03-02_1").exists()
     assert Order.objects.filter(completed_station__name="WH-NEW").count() == 2
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    class Terminal(StringIO):
+        def isatty(self):
+            return True
+
+    b = _e2(tmp_path)
+    _excel_done(b)
+    err = Terminal()
+    call_command("import_legacy", str(b.root), stdout=StringIO(), stderr=err)
+    assert "Importing: 100%" in err.getvalue() and "1/1" in err.getvalue()

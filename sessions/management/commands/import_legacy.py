@@ -56,7 +56,8 @@ class Command(BaseCommand):
         if is_tty(self.stderr._out):
             from tqdm import tqdm
 
-            yield from tqdm(items, total=total, unit="session", desc="Importing")
+            yield from tqdm(items, total=total, unit="session", desc="Importing",
+                            file=self.stderr._out)
             return
         for n, item in enumerate(items, start=1):
             self.stderr.write(f"[{n}/{total}] {item.client} / {item.name}")
