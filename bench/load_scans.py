@@ -18,6 +18,7 @@ See bench/README.md for what was measured on the 2-core machine and what limits 
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import signal
@@ -56,6 +57,11 @@ def parse_args(argv=None):
     p.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
     p.add_argument("--max-inflight", type=int, default=0,
                    help="cap HTTP requests in flight per worker (bench/bounded_asgi.py); 0 = off")
+    p.add_argument("--loop", default="uvloop", help="uvicorn --loop (auto, asyncio, uvloop)")
+    p.add_argument("--http", default="httptools", help="uvicorn --http (auto, h11, httptools)")
+    p.add_argument("--interval", type=float, default=0,
+                   help="seconds between one station's scans (0 = closed loop, as fast as "
+                        "answers come; a real packer scans about every 1-2 s)")
     p.add_argument("--skip-raw", action="store_true", help="only the API phase")
     p.add_argument("--skip-api", action="store_true", help="only the raw psycopg phase")
     return p.parse_args(argv)
@@ -170,6 +176,9 @@ class Stats:
     errors: dict = field(default_factory=dict)
     outcomes: dict = field(default_factory=dict)
     measuring: bool = False
+    server_pgid: int | None = None
+    cpu: dict = field(default_factory=dict)  # cores used per kind of process while measuring
+    load: tuple = ()  # 1-minute load average at the start and end of the window
 
     def record(self, seconds, outcome):
         if not self.measuring:
@@ -199,16 +208,57 @@ def summary_row(name, stats, seconds):
     }
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process_kind(server_pgid=None):
+    """CPU seconds used so far by kind of process: this load generator, the uvicorn process
+    group, PostgreSQL, Redis, everything else (other users of the same cores)."""
+    totals = {"load generator": 0.0, "uvicorn": 0.0, "postgres": 0.0, "redis": 0.0, "other": 0.0}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2:].split()
+        seconds = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+        if int(entry.name) == os.getpid():
+            kind = "load generator"
+        elif server_pgid is not None and int(fields[2]) == server_pgid:
+            kind = "uvicorn"
+        elif comm.startswith("postgres"):
+            kind = "postgres"
+        elif comm.startswith("redis"):
+            kind = "redis"
+        else:
+            kind = "other"
+        totals[kind] += seconds
+    return totals
+
+
+def cpu_share(before, after, seconds):
+    """Cores used by each kind of process over the window (2.0 = both cores)."""
+    return {kind: (after[kind] - before[kind]) / seconds for kind in before}
+
+
 async def run_window(stations, args, stats):
     """Run the station coroutines; measure between warm-up and warm-up + duration."""
     deadline = time.monotonic() + args.warmup + args.duration
     tasks = [asyncio.create_task(coro(deadline)) for coro in stations]
     await asyncio.sleep(args.warmup)
     stats.measuring = True
+    cpu_before = cpu_by_process_kind(stats.server_pgid)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     await asyncio.sleep(max(0.0, deadline - time.monotonic()))
     stats.measuring = False
     measured = time.monotonic() - started
+    stats.cpu = cpu_share(cpu_before, cpu_by_process_kind(stats.server_pgid), measured)
+    stats.load = (load_before, os.getloadavg()[0])
     await asyncio.gather(*tasks, return_exceptions=True)
     return measured
 
@@ -235,36 +285,97 @@ def scan_script(plan, rng, mistakes):
                 yield "scan", sku
 
 
-async def api_station(http, plan, stats, mistakes, seed):
-    headers = {"Authorization": f"Token {plan.auth}"}
-    response = await http.post(f"/api/v1/lists/{plan.list_id}/claim/",
-                               json={"station": plan.name}, headers=headers)
-    response.raise_for_status()
-    headers["X-Claim-Token"] = response.json()["token"]
+class StationConnection:
+    """One keep-alive HTTP/1.1 connection, as a station terminal holds one: hand-built
+    requests over asyncio streams, because the load generator shares the server's two cores
+    and httpx cost about 3.5 ms of CPU per request (as much as a quarter of the server's)."""
+
+    def __init__(self, port, headers):
+        self.port = port
+        self.headers = dict(headers)
+        self.reader = self.writer = None
+
+    async def post(self, path, body):
+        """(status, parsed JSON body); reconnects once if the server closed the connection."""
+        payload = json.dumps(body).encode()
+        head = "".join(f"{k}: {v}\r\n" for k, v in self.headers.items())
+        request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
+                   f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+                   ).encode() + payload
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+            try:
+                self.writer.write(request)
+                return await self._response()
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if attempt == 2:
+                    raise
+
+    async def _response(self):
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                name, _sep, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+        else:  # chunked
+            body = b""
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                body += chunk[:-2]
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, (json.loads(body) if body else None)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def api_station(args, plan, stats, seed):
+    http = StationConnection(args.port, {"Authorization": f"Token {plan.auth}"})
+    status, answer = await http.post(f"/api/v1/lists/{plan.list_id}/claim/",
+                                     {"station": plan.name})
+    if status != 200:
+        raise SystemExit(f"claim of list {plan.list_id} refused: {status} {answer}")
+    http.headers["X-Claim-Token"] = answer["token"]
     rng = random.Random(seed)
     last_scan = None
 
     async def send(path, body, kind):
         t0 = time.perf_counter()
         try:
-            r = await http.post(f"/api/v1/lists/{plan.list_id}/{path}", json=body,
-                                headers=headers)
-        except httpx.HTTPError as exc:
+            status, answer = await http.post(f"/api/v1/lists/{plan.list_id}/{path}", body)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             stats.error(type(exc).__name__)
             return None
         elapsed = time.perf_counter() - t0
-        if r.status_code != 200:
-            stats.error(f"HTTP {r.status_code}")
+        if status != 200:
+            stats.error(f"HTTP {status}")
             return None
-        answer = r.json()
         stats.record(elapsed, kind if answer.get("duplicate") else answer["outcome"])
         return answer
 
     async def loop(deadline):
         nonlocal last_scan
-        for kind, value in scan_script(plan, rng, mistakes):
+        # Paced stations (--interval) start spread over one interval, as real packers do.
+        next_at = time.monotonic() + rng.random() * args.interval
+        for kind, value in scan_script(plan, rng, args.mistakes):
+            if args.interval:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at += args.interval
             if time.monotonic() >= deadline:
-                return
+                break
             if kind == "undo":
                 await send("action/", {"action": "undo", "item": value,
                                        "scan_id": uuid.uuid4().hex}, "undo")
@@ -274,19 +385,16 @@ async def api_station(http, plan, stats, mistakes, seed):
                 continue
             last_scan = {"code": value, "scan_id": uuid.uuid4().hex}
             await send("scan/", last_scan, "scan")
+        http.close()
 
     return loop
 
 
-async def api_phase(args, plans):
-    stats = Stats()
-    limits = httpx.Limits(max_connections=len(plans), max_keepalive_connections=len(plans))
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{args.port}", limits=limits,
-                                 timeout=30) as http:
-        loops = await asyncio.gather(*[
-            api_station(http, plan, stats, args.mistakes, seed)
-            for seed, plan in enumerate(plans)])
-        seconds = await run_window(loops, args, stats)
+async def api_phase(args, plans, server_pgid=None):
+    stats = Stats(server_pgid=server_pgid)
+    loops = await asyncio.gather(*[api_station(args, plan, stats, seed)
+                                   for seed, plan in enumerate(plans)])
+    seconds = await run_window(loops, args, stats)
     return stats, seconds
 
 
@@ -294,7 +402,7 @@ def start_server(args, env):
     app = "bench.bounded_asgi:application" if args.max_inflight else "packer.asgi:application"
     env = dict(env, PACKER_MAX_INFLIGHT=str(args.max_inflight))
     cmd = [PYTHON, "-m", "uvicorn", app, "--workers", str(args.workers),
-           "--lifespan", "off", "--port", str(args.port), "--log-level", "warning",
+           "--lifespan", "off", "--loop", args.loop, "--http", args.http, "--port", str(args.port), "--log-level", "warning",
            "--no-access-log"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     for _attempt in range(300):
@@ -424,7 +532,11 @@ async def raw_phase(args, plans, client_id):
 
             async def loop(deadline):
                 n = 0
+                next_at = time.monotonic() + random.random() * args.interval
                 while time.monotonic() < deadline:
+                    if args.interval:
+                        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                        next_at += args.interval
                     try:
                         await raw_scan(pool, plan, client_id, (order_id, lines[n % len(lines)]),
                                        stats)
@@ -443,6 +555,7 @@ def print_table(rows, args):
     print()
     print(f"stations={args.stations} uvicorn workers={args.workers} "
           f"max-inflight={args.max_inflight or 'off'} "
+          f"interval={args.interval or 'closed loop'} "
           f"pool={args.pool_max}/worker measured={args.duration:.0f}s warm-up={args.warmup:.0f}s "
           f"cpus={os.cpu_count()}")
     header = f"{'phase':<26}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}" \
@@ -467,18 +580,22 @@ def main(argv=None):
     if not args.skip_api:
         server = start_server(args, env)
         try:
-            stats, seconds = asyncio.run(api_phase(args, plans))
+            stats, seconds = asyncio.run(api_phase(args, plans, server.pid))
         finally:
             stop_server(server)
         rows.append(summary_row("API (uvicorn+Django+DRF)", stats, seconds))
-        details.append(("API outcomes", stats.outcomes, stats.errors))
+        details.append(("API", stats))
     if not args.skip_raw:
         stats, seconds = asyncio.run(raw_phase(args, plans, client_id))
         rows.append(summary_row("raw psycopg (same SQL)", stats, seconds))
-        details.append(("raw outcomes", stats.outcomes, stats.errors))
+        details.append(("raw", stats))
     print_table(rows, args)
-    for name, outcomes, errors in details:
-        print(f"{name}: {dict(sorted(outcomes.items()))}  errors: {errors or 'none'}")
+    for name, stats in details:
+        print(f"{name} outcomes: {dict(sorted(stats.outcomes.items()))}  "
+              f"errors: {stats.errors or 'none'}")
+        cores = ", ".join(f"{kind} {used:.2f}" for kind, used in stats.cpu.items())
+        print(f"{name} cores used: {cores}; load average {stats.load[0]:.2f} -> "
+              f"{stats.load[1]:.2f}")
     if len(rows) == 2 and rows[1]["per_s"]:
         print(f"API / raw throughput: {rows[0]['per_s'] / rows[1]['per_s']:.2f}")
 

@@ -5,11 +5,10 @@ the floor view, the API and the reports never disagree about "how far along is t
 All values are JSON-ready (datetimes as ISO text) because answers are stored in the scan log.
 """
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
 
 from sessions.claims import claim_state
-from sessions.models import Order
+from sessions.models import Order, OrderItem
 
 
 def _iso(value):
@@ -74,34 +73,52 @@ EMPTY_COUNTERS = {
 }
 
 
-def list_counters(packing_list_ids):
-    """{list id: counters} for many lists in ONE aggregate query (no per-list loop).
+STATUS_COUNTERS = {
+    Order.Status.COMPLETED: "completed_orders", Order.Status.SKIPPED: "skipped_orders",
+    Order.Status.IN_PROGRESS: "in_progress_orders", Order.Status.NEW: "new_orders",
+}
 
-    Orders are joined to their lines for the unit sums, so order counts are DISTINCT.
+
+def _counters_sql(count):
+    """Orders per (list, status), then units per list, as one statement of two aggregates.
+
+    Plain SQL because this runs in every scan answer: the ORM spent about 1 ms of CPU
+    building the equivalent query (more than the database spends on it), and the
+    COUNT(DISTINCT) its join needed made PostgreSQL sort every order of the list.
     """
+    q = connection.ops.quote_name
+    order, item = q(Order._meta.db_table), q(OrderItem._meta.db_table)
+    list_col = q(Order._meta.get_field("packing_list").column)
+    item_order = q(OrderItem._meta.get_field("order").column)
+    ids = ", ".join(["%s"] * count)
+    return (
+        f"SELECT o.{list_col}, o.{q('status')}, COUNT(*), NULL, NULL FROM {order} o "
+        f"WHERE o.{list_col} IN ({ids}) GROUP BY o.{list_col}, o.{q('status')} "
+        f"UNION ALL "
+        f"SELECT o.{list_col}, NULL, NULL, SUM(i.{q('required')}), SUM(i.{q('packed')}) "
+        f"FROM {item} i JOIN {order} o ON o.{q('id')} = i.{item_order} "
+        f"WHERE o.{list_col} IN ({ids}) GROUP BY o.{list_col}"
+    )
+
+
+def list_counters(packing_list_ids):
+    """{list id: counters} for many lists in ONE query (no per-list loop)."""
     ids = list(packing_list_ids)
     result = {pk: dict(EMPTY_COUNTERS) for pk in ids}
     if not ids:
         return result
-
-    def orders_with(status=None):
-        condition = Q(status=status) if status else None
-        return Count("id", distinct=True, filter=condition)
-
-    rows = (
-        Order.objects.filter(packing_list_id__in=ids).values("packing_list_id")
-        .annotate(
-            orders=orders_with(),
-            completed_orders=orders_with(Order.Status.COMPLETED),
-            skipped_orders=orders_with(Order.Status.SKIPPED),
-            in_progress_orders=orders_with(Order.Status.IN_PROGRESS),
-            new_orders=orders_with(Order.Status.NEW),
-            units=Coalesce(Sum("items__required"), 0),
-            packed_units=Coalesce(Sum("items__packed"), 0),
-        ).order_by()
-    )
-    for row in rows:
-        result[row.pop("packing_list_id")].update(row)
+    with connection.cursor() as cursor:
+        cursor.execute(_counters_sql(len(ids)), ids + ids)
+        rows = cursor.fetchall()
+    for list_id, status, orders, units, packed_units in rows:
+        counters = result[list_id]
+        if status is None:
+            counters["units"] = int(units or 0)
+            counters["packed_units"] = int(packed_units or 0)
+            continue
+        counters["orders"] += orders
+        if status in STATUS_COUNTERS:
+            counters[STATUS_COUNTERS[status]] = orders
     return result
 
 
