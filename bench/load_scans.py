@@ -179,6 +179,7 @@ class Stats:
     server_pgid: int | None = None
     cpu: dict = field(default_factory=dict)  # cores used per kind of process while measuring
     load: tuple = ()  # 1-minute load average at the start and end of the window
+    seconds: float = 0.0  # length of the measured window
 
     def record(self, seconds, outcome):
         if not self.measuring:
@@ -258,6 +259,7 @@ async def run_window(stations, args, stats):
     stats.measuring = False
     measured = time.monotonic() - started
     stats.cpu = cpu_share(cpu_before, cpu_by_process_kind(stats.server_pgid), measured)
+    stats.seconds = measured
     stats.load = (load_before, os.getloadavg()[0])
     await asyncio.gather(*tasks, return_exceptions=True)
     return measured
@@ -596,6 +598,11 @@ def main(argv=None):
         cores = ", ".join(f"{kind} {used:.2f}" for kind, used in stats.cpu.items())
         print(f"{name} cores used: {cores}; load average {stats.load[0]:.2f} -> "
               f"{stats.load[1]:.2f}")
+        per_s = len(stats.latencies) / max(stats.seconds, 1e-9)
+        if per_s:
+            costs = ", ".join(f"{kind} {used / per_s * 1000:.1f}"
+                              for kind, used in stats.cpu.items() if used > 0.05)
+            print(f"{name} CPU ms per request: {costs}")
     if len(rows) == 2 and rows[1]["per_s"]:
         print(f"API / raw throughput: {rows[0]['per_s'] / rows[1]['per_s']:.2f}")
 

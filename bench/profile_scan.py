@@ -12,6 +12,8 @@ through the API and then scans item units through three paths, timing each:
 """
 
 import argparse
+import asyncio
+import json
 import cProfile
 import pstats
 import sys
@@ -26,7 +28,7 @@ import load_scans  # noqa: E402
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--scans", type=int, default=400)
-    p.add_argument("--profile", choices=["service", "api", "publish"], default=None)
+    p.add_argument("--profile", choices=["service", "api", "asgi", "publish"], default=None)
     p.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     p.add_argument("--database-url", default=load_scans.DEFAULT_DB)
     p.add_argument("--redis-url", default=load_scans.DEFAULT_REDIS)
@@ -59,6 +61,7 @@ def main():
     from sessions import scanning
     from sessions.events import send_to_groups
 
+    loop = asyncio.new_event_loop()
     http = Client(HTTP_AUTHORIZATION=f"Token {plan.auth}")
     claim = http.post(f"/api/v1/lists/{plan.list_id}/claim/", {"station": plan.name},
                       content_type="application/json")
@@ -74,12 +77,40 @@ def main():
                       content_type="application/json", HTTP_X_CLAIM_TOKEN=token)
         assert r.status_code == 200, r.content
 
+    from packer.asgi import application
+
+    def asgi():
+        """The request through Django's ASGI handler, as uvicorn hands it over (no socket)."""
+        body = json.dumps({"code": next(codes), "scan_id": uuid.uuid4().hex}).encode()
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "path": f"/api/v1/lists/{plan.list_id}/scan/", "raw_path": b"",
+            "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
+            "server": ("127.0.0.1", 8000),
+            "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"authorization", f"Token {plan.auth}".encode()),
+                        (b"x-claim-token", token.encode())],
+        }
+        sent, messages = [], [{"type": "http.request", "body": body, "more_body": False}]
+
+        async def receive():
+            if messages:
+                return messages.pop()
+            await asyncio.Event().wait()  # no disconnect: Django cancels this when done
+
+        async def send(message):
+            sent.append(message)
+
+        loop.run_until_complete(application(scope, receive, send))
+        assert sent[0]["status"] == 200, sent
+
     message = {"type": "list.update", "list_id": plan.list_id, "payload": {"x": 1}}
 
     def publish():
         send_to_groups(["floor", "client-BENCH", f"list-{plan.list_id}"], message)
 
-    paths = {"service": service, "api": api, "publish": publish}
+    paths = {"service": service, "api": api, "asgi": asgi, "publish": publish}
     for name, fn in paths.items():
         for _ in range(20):  # warm-up: imports, pool, translations
             fn()

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_order_number, normalize_sku
 from sessions import actions
-from sessions.engine import RAW_CODE_MAX, Result, first_row, line_key, run_step
+from sessions.engine import RAW_CODE_MAX, Result, first_row, line_key, run_step, table
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.packing import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
@@ -93,10 +93,11 @@ def order_scan(step, code):
 
 def mapped_sku(client_id, scanned):
     """The client's mapping of this (normalised) barcode, or None: read fresh on every scan."""
-    return first_row(
-        SkuMapping.objects.filter(client_id=client_id, normalized_barcode=scanned)
-        .values_list("sku", flat=True)
-    )
+    mapping = next(iter(SkuMapping.objects.raw(
+        f"SELECT id, sku FROM {table(SkuMapping)} WHERE client_id = %s "
+        f"AND normalized_barcode = %s", [client_id, scanned],
+    )), None)
+    return mapping.sku if mapping is not None else None
 
 
 def item_scan(step, code):
