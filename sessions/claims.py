@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.models import is_supervisor
+from profiles.models import Client, Station, Worker, is_supervisor
 from sessions.errors import (
     ClaimNotStale,
     Forbidden,
@@ -28,7 +28,8 @@ from sessions.errors import (
     StationBusy,
 )
 from sessions.events import publish_list_event
-from sessions.models import ClaimEvent, PackingList
+from sessions.models import ClaimEvent, PackingList, PackingSession
+from sessions.rows import as_id, columns, for_update, joined_row, table
 
 
 def stale_after():
@@ -42,14 +43,30 @@ def lock_list(list_id):
     Only the list row is locked (`of=self`): the joined session/client/holder/station rows are
     read-only here, and locking them would serialise unrelated lists of one session.
     """
-    try:
-        return (
-            PackingList.objects.select_for_update(of=("self",))
-            .select_related("session__client", "holder", "station")
-            .get(pk=list_id)
-        )
-    except (PackingList.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Packing list %(id)s does not exist.") % {"id": list_id}) from None
+    missing = NotFound(_("Packing list %(id)s does not exist.") % {"id": list_id})
+    pk = as_id(list_id)
+    if pk is None:
+        raise missing
+    # The ORM's select_related() of this query cost 1 ms of CPU per scan (rows.py).
+    parts = [(PackingList, "pl"), (PackingSession, "s"), (Client, "c"), (Worker, "w"),
+             (Station, "st")]
+    found = joined_row(
+        f"SELECT {', '.join(columns(model, alias) for model, alias in parts)} "
+        f"FROM {table(PackingList)} pl "
+        f"JOIN {table(PackingSession)} s ON s.id = pl.session_id "
+        f"JOIN {table(Client)} c ON c.id = s.client_id "
+        f"LEFT JOIN {table(Worker)} w ON w.id = pl.holder_id "
+        f"LEFT JOIN {table(Station)} st ON st.id = pl.station_id "
+        f"WHERE pl.id = %s{for_update(of=('pl',))}", [pk], parts,
+    )
+    if found is None:
+        raise missing
+    packing_list, session, client, holder, station = found
+    PackingSession.client.field.set_cached_value(session, client)
+    PackingList.session.field.set_cached_value(packing_list, session)
+    PackingList.holder.field.set_cached_value(packing_list, holder)
+    PackingList.station.field.set_cached_value(packing_list, station)
+    return packing_list
 
 
 def _token_matches(packing_list, token):

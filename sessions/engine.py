@@ -8,7 +8,7 @@ raises rolls the whole step back, so a scan is either fully applied or not at al
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from sessions.errors import InvalidRequest, NotFound, ScanIdConflict
 from sessions.events import publish_list_event
 from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
 from sessions.payloads import list_payload, order_payload
+from sessions.rows import as_id, attach_rows, for_update, table
 
 SCAN_ID_MAX = 100
 RAW_CODE_MAX = 500
@@ -41,34 +42,6 @@ def first_row(queryset):
     parent tables just to sort, even inside FOR UPDATE queries)."""
     rows = list(queryset.order_by()[:1])
     return rows[0] if rows else None
-
-
-def table(model):
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def for_update():
-    """The row-lock suffix of this database (SQLite has none: BEGIN IMMEDIATE serialises)."""
-    return " " + connection.ops.for_update_sql() if connection.features.has_select_for_update \
-        else ""
-
-
-def attach_rows(order, name, raw_queryset):
-    """Serve `order.<name>.all()` (items, extras) from rows read with plain SQL.
-
-    The scan path reads one order's lines and extras on every scan; plain SQL through
-    Model.objects.raw() (same rows, same model instances and field conversions) costs half the
-    CPU of a prefetch_related() that builds the queries with the ORM. Code that changes the
-    relation drops the entry from `_prefetched_objects_cache`, and the next .all() re-reads it.
-    """
-    rows = list(raw_queryset)
-    related = getattr(order, name)
-    for row in rows:
-        related.field.set_cached_value(row, order)
-    cached = related.model.objects.filter(**{related.field.attname: order.pk})
-    cached._result_cache = rows
-    cached._prefetch_done = True
-    order.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached
 
 
 def line_key(item):
@@ -98,6 +71,8 @@ class Step:
         """The order row (FOR UPDATE) with its lines and extras; None if not in this list."""
         if order_id in self._orders:
             return self._orders[order_id]
+        if as_id(order_id) is None:
+            return None
         order = next(iter(Order.objects.raw(
             f"SELECT * FROM {table(Order)} WHERE id = %s AND packing_list_id = %s{for_update()}",
             [order_id, self.list.pk],

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_order_number, normalize_sku
 from sessions import actions
-from sessions.engine import RAW_CODE_MAX, Result, first_row, line_key, run_step, table
+from sessions.engine import RAW_CODE_MAX, Result, first_row, line_key, run_step
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
+from sessions.rows import table
 from sessions.packing import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
 
 SCAN_OUTCOMES = (

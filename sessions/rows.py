@@ -1,0 +1,91 @@
+"""Plain-SQL reads for the scan path, returning ordinary model instances.
+
+Every scan reads the same few rows (the locked list with its session, client, holder and
+station; the open order with its lines and extras). Building those queries with the ORM cost
+more CPU than everything else in a scan (measured in bench/profile_scan.py: about 0.5 ms per
+query, against 0.1 ms for the same statement as plain SQL), and the server is CPU-bound. The
+rows come back as the same model instances, through the same field conversions, so the rest
+of the engine does not know the difference. Only reads live here; writes stay in the ORM.
+"""
+
+from django.db import connection
+
+
+ID_MAX = 2**63 - 1  # the largest id column (bigint): a larger number can match no row
+
+
+def as_id(value):
+    """An id for a plain-SQL lookup, or None when it cannot match any row (not an integer, or
+    out of range: PostgreSQL would refuse the statement and abort the transaction, where
+    the ORM simply finds nothing)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= ID_MAX else None
+
+
+def table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def for_update(of=()):
+    """The row-lock suffix of this database (SQLite has none: BEGIN IMMEDIATE serialises)."""
+    if not connection.features.has_select_for_update:
+        return ""
+    if of and not connection.features.has_select_for_update_of:
+        of = ()
+    return " " + connection.ops.for_update_sql(of=of)
+
+
+def attach_rows(instance, name, raw_queryset):
+    """Serve `instance.<name>.all()` (a reverse foreign key) from rows read with plain SQL.
+
+    This is what prefetch_related() leaves behind, without building its queries with the ORM.
+    Code that changes the relation drops the entry from `_prefetched_objects_cache`, and the
+    next .all() re-reads it from the database.
+    """
+    rows = list(raw_queryset)
+    related = getattr(instance, name)
+    for row in rows:
+        related.field.set_cached_value(row, instance)
+    cached = related.model.objects.filter(**{related.field.attname: instance.pk})
+    cached._result_cache = rows
+    cached._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = cached
+
+
+def columns(model, alias):
+    return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}"
+                     for f in model._meta.concrete_fields)
+
+
+def instance_from(model, alias, values):
+    """A model instance from its columns' raw values (as selected by `columns`), with the same
+    conversions the ORM applies (JSON, and dates on SQLite); None for a missing LEFT JOIN row."""
+    fields = model._meta.concrete_fields
+    if values[[f.primary_key for f in fields].index(True)] is None:
+        return None
+    converted = []
+    for field, value in zip(fields, values):
+        col = field.get_col(alias)
+        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+            value = convert(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def joined_row(sql, params, parts):
+    """One row of a JOIN read as several instances: `parts` is [(model, alias), …] in the
+    order their `columns()` appear in the SELECT. Returns the instances, or None (no row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, start = [], 0
+    for model, alias in parts:
+        width = len(model._meta.concrete_fields)
+        instances.append(instance_from(model, alias, row[start:start + width]))
+        start += width
+    return instances
