@@ -77,7 +77,8 @@ def instance_from(model, alias, values):
 
 def joined_row(sql, params, parts):
     """One row of a JOIN read as several instances: `parts` is [(model, alias), …] in the
-    order their `columns()` appear in the SELECT. Returns the instances, or None (no row)."""
+    order their `columns()` appear in the SELECT. Returns the instances followed by any
+    further selected values (as the database gave them), or None when there is no row."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -88,4 +89,4 @@ def joined_row(sql, params, parts):
         width = len(model._meta.concrete_fields)
         instances.append(instance_from(model, alias, row[start:start + width]))
         start += width
-    return instances
+    return [*instances, *row[start:]]

@@ -2,28 +2,48 @@
 
 Every station call (scan, action, heartbeat) is token-authenticated and then role-checked
 (`permissions.HasRole`); reading both in the token query saves a round trip on the hot path.
+The query is plain SQL (sessions/rows.py): built by the ORM it cost about 0.6 ms of CPU per
+request, a tenth of a scan.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from profiles.roles import ROLES
+from sessions.rows import columns, joined_row, table
+
+
+def token_sql(token_model, user_model):
+    through = user_model.groups.through
+    user_col = through._meta.get_field("user").column
+    group_col = through._meta.get_field("group").column
+    roles = ", ".join(["%s"] * len(ROLES))
+    key = connection.ops.quote_name(token_model._meta.pk.column)
+    return (
+        f"SELECT {columns(token_model, 't')}, {columns(user_model, 'u')}, EXISTS ("
+        f"SELECT 1 FROM {table(through)} ug JOIN {table(Group)} g ON g.id = ug.{group_col} "
+        f"WHERE ug.{user_col} = u.id AND g.name IN ({roles})) "
+        f"FROM {table(token_model)} t JOIN {table(user_model)} u ON u.id = t.user_id "
+        f"WHERE t.{key} = %s"
+    )
 
 
 class RoleTokenAuthentication(TokenAuthentication):
     """`Authorization: Token …`; the user comes back with `has_floor_role` already set."""
 
     def authenticate_credentials(self, key):
-        model = self.get_model()
-        role = Group.objects.filter(user=OuterRef("user_id"), name__in=ROLES)
-        token = (model.objects.select_related("user").annotate(has_floor_role=Exists(role))
-                 .filter(key=key).first())
-        if token is None:
+        token_model, user_model = self.get_model(), get_user_model()
+        found = joined_row(token_sql(token_model, user_model), [*ROLES, key],
+                           [(token_model, "t"), (user_model, "u")])
+        if found is None:
             raise AuthenticationFailed(_("Invalid token."))
-        if not token.user.is_active:
+        token, user, has_floor_role = found
+        token_model.user.field.set_cached_value(token, user)
+        if not user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        token.user.has_floor_role = token.has_floor_role
-        return (token.user, token)
+        user.has_floor_role = bool(has_floor_role)
+        return (user, token)
