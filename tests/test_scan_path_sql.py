@@ -9,7 +9,8 @@ from sessions.errors import NotFound
 from sessions.models import Order, OrderItem, PackingList
 from sessions.payloads import list_counters
 from sessions.scanning import perform_action, scan
-from tests.builders import add_order, build_list, claimed
+from tests.api_helpers import token_client
+from tests.builders import add_order, build_list, build_user, claimed
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,14 @@ def test_impossible_order_id_is_not_found_and_the_station_can_go_on():
         perform_action(claim.list_id, token=claim.token, action="skip", order=HUGE)
     # The refused action left the transaction usable: the next scan works.
     assert scan(claim.list_id, token=claim.token, code="O-1")["outcome"] == "order_loaded"
+
+
+def test_token_auth_reads_user_and_floor_role_and_refuses_inactive_users():
+    packer = build_user(role="packer")
+    visitor = build_user()
+    assert token_client(packer).get("/api/v1/clients/").status_code == 200
+    assert token_client(visitor).get("/api/v1/clients/").status_code == 403  # no floor role
+    client = token_client(packer)
+    packer.is_active = False
+    packer.save(update_fields=["is_active"])
+    assert client.get("/api/v1/clients/").status_code == 401
