@@ -18,7 +18,7 @@ from sessions.errors import InvalidRequest, NotFound, ScanIdConflict
 from sessions.events import publish_list_event
 from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
 from sessions.payloads import list_payload, order_payload
-from sessions.rows import as_id, attach_rows, for_update, table
+from sessions.rows import as_id, attach_rows, for_update, save_fields, table
 
 SCAN_ID_MAX = 100
 RAW_CODE_MAX = 500
@@ -108,12 +108,12 @@ class Step:
     def flush(self):
         for order_id, fields in self._order_fields.items():
             if fields:
-                self._orders[order_id].save(update_fields=sorted(fields))
+                save_fields(self._orders[order_id], sorted(fields))
         self._order_fields = {}
 
     def save_list(self):
         self.flush()
-        self.list.save(update_fields=sorted(self.list_fields))
+        save_fields(self.list, sorted(self.list_fields))
 
     def answer(self, result):
         """The answer dict of the contract (JSON-ready: it is stored for retries)."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from sessions.engine import line_key
 from sessions.models import Order, OrderExtra
+from sessions.rows import save_fields
 
 OPEN = "open"
 COMPLETE = "complete"
@@ -16,7 +17,7 @@ COMPLETE_WITH_EXTRAS = "complete_with_extras"
 def pack_units(step, order, line, units):
     """Add (or with a negative number take back) units of one line; returns the order state."""
     line.packed += units
-    line.save(update_fields=["packed"])
+    save_fields(line, ["packed"])
     if units > 0 and order.first_item_at is None:
         order.first_item_at = step.now
         step.touch(order, "first_item_at")
@@ -38,7 +39,7 @@ def add_extra(step, order, line):
         # Forget the prefetched extras so the answer's payload re-reads them with the new row.
         getattr(order, "_prefetched_objects_cache", {}).pop("extras", None)
     extra.pending += 1
-    extra.save(update_fields=["pending"])
+    save_fields(extra, ["pending"])
     order.extra_scans += 1
     step.touch(order, "extra_scans")
     return extra
