@@ -437,9 +437,11 @@ RAW_SQL = {
              "JOIN auth_user_groups ug ON ug.group_id = g.id WHERE ug.user_id = u.id AND "
              "g.name IN ('packer', 'supervisor', 'admin')) FROM authtoken_token t "
              "JOIN auth_user u ON u.id = t.user_id WHERE t.key = %s",
-    "lock_list": "SELECT pl.*, s.external_id, c.code FROM packing_sessions_packinglist pl "
+    "lock_list": "SELECT pl.*, s.*, c.*, w.*, st.* FROM packing_sessions_packinglist pl "
                  "JOIN packing_sessions_packingsession s ON s.id = pl.session_id "
                  "JOIN profiles_client c ON c.id = s.client_id "
+                 "LEFT JOIN profiles_worker w ON w.id = pl.holder_id "
+                 "LEFT JOIN profiles_station st ON st.id = pl.station_id "
                  "WHERE pl.id = %s FOR UPDATE OF pl",
     "scan_id": "SELECT id, response FROM packing_sessions_scanevent "
                "WHERE packing_list_id = %s AND scan_id = %s",
@@ -453,13 +455,6 @@ RAW_SQL = {
     "pack": "UPDATE packing_sessions_orderitem SET packed = CASE WHEN packed < required "
             "THEN packed + 1 ELSE 0 END WHERE id = %s",
     "heartbeat": "UPDATE packing_sessions_packinglist SET heartbeat_at = now() WHERE id = %s",
-    "order_counts": "SELECT packing_list_id, count(id), count(id) FILTER (WHERE status = "
-                    "'completed'), count(id) FILTER (WHERE status = 'skipped') "
-                    "FROM packing_sessions_order WHERE packing_list_id = %s "
-                    "GROUP BY packing_list_id",
-    "unit_counts": "SELECT o.packing_list_id, sum(i.required), sum(i.packed) "
-                   "FROM packing_sessions_orderitem i JOIN packing_sessions_order o "
-                   "ON o.id = i.order_id WHERE o.packing_list_id = %s GROUP BY o.packing_list_id",
     "log": "INSERT INTO packing_sessions_scanevent (packing_list_id, order_id, item_id, "
            "worker_id, station_id, action, raw_code, outcome, quantity, manual, scan_id, "
            "response, created_at) VALUES (%s, %s, %s, %s, %s, 'scan', %s, 'item_ok', 1, false, "
@@ -484,7 +479,7 @@ def claim_raw_lists(args, plans):
                 [uuid.uuid4(), plan.raw_orders[0][1], plan.auth, plan.name, plan.raw_list_id])
 
 
-async def raw_scan(pool, plan, client_id, item, stats):
+async def raw_scan(pool, plan, client_id, item, stats, counters_sql):
     """One item scan's database work in one transaction, without Django, DRF or HTTP."""
     order_id, (item_id, sku, _required) = item
     t0 = time.perf_counter()
@@ -510,10 +505,8 @@ async def raw_scan(pool, plan, client_id, item, stats):
             await cur.fetchone()
             await cur.execute(RAW_SQL["pack"], [item_id])
             await cur.execute(RAW_SQL["heartbeat"], [plan.raw_list_id])
-            await cur.execute(RAW_SQL["order_counts"], [plan.raw_list_id])
-            await cur.fetchone()
-            await cur.execute(RAW_SQL["unit_counts"], [plan.raw_list_id])
-            await cur.fetchone()
+            await cur.execute(counters_sql, [plan.raw_list_id, plan.raw_list_id])
+            await cur.fetchall()
             await cur.execute(RAW_SQL["log"], [
                 plan.raw_list_id, order_id, item_id, pl["holder_id"], pl["station_id"], sku,
                 scan_id, psycopg.types.json.Jsonb({"outcome": "item_ok"})])
@@ -521,6 +514,9 @@ async def raw_scan(pool, plan, client_id, item, stats):
 
 
 async def raw_phase(args, plans, client_id):
+    from sessions.payloads import _counters_sql  # the list counters' statement, as the API runs it
+
+    counters_sql = _counters_sql(1)
     claim_raw_lists(args, plans)
     stats = Stats()
     size = args.pool_max * args.workers
@@ -541,7 +537,7 @@ async def raw_phase(args, plans, client_id):
                         next_at += args.interval
                     try:
                         await raw_scan(pool, plan, client_id, (order_id, lines[n % len(lines)]),
-                                       stats)
+                                       stats, counters_sql)
                     except psycopg.Error as exc:
                         stats.error(type(exc).__name__)
                     n += 1

@@ -18,7 +18,7 @@ from sessions.errors import InvalidRequest, NotFound, ScanIdConflict
 from sessions.events import publish_list_event
 from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
 from sessions.payloads import list_payload, order_payload
-from sessions.rows import as_id, attach_rows, for_update, save_fields, table
+from sessions.rows import as_id, attach_rows, for_update, prepared_statements, save_fields, table
 
 SCAN_ID_MAX = 100
 RAW_CODE_MAX = 500
@@ -170,7 +170,7 @@ def run_step(list_id, *, token, scan_id, action, raw_code, handler):
     """Run `handler(step) -> Result` as one locked, logged, idempotent transaction."""
     scan_id = clean_scan_id(scan_id)
     raw_code = str(raw_code or "")[:RAW_CODE_MAX]
-    with transaction.atomic():
+    with prepared_statements(), transaction.atomic():
         # The list lock comes first: concurrent retries of one scan id serialise here, and the
         # second one finds the first one's event below.
         packing_list = lock_claimed_list(list_id, token)

@@ -8,6 +8,8 @@ rows come back as the same model instances, through the same field conversions, 
 of the engine does not know the difference. Writes of a few known fields of a row (`save_fields`) go the same way.
 """
 
+from contextlib import contextmanager
+
 from django.db import DatabaseError, connection
 
 
@@ -23,6 +25,37 @@ def as_id(value):
     except (TypeError, ValueError):
         return None
     return value if 0 < value <= ID_MAX else None
+
+
+PREPARE_THRESHOLD = 2  # executions of one statement on a connection before it is prepared
+
+
+@contextmanager
+def prepared_statements():
+    """Within this block, this thread's PostgreSQL statements are bound server-side and
+    prepared once per pooled connection (psycopg's Cursor instead of Django's ClientCursor).
+
+    The scan path runs the same dozen statements again and again; PostgreSQL parsing and
+    planning each afresh (client-side binding, Django's default) cost it 3.0 instead of
+    1.6 ms of CPU per scan. Not a global setting: server-side binding breaks some ORM
+    queries elsewhere (a parameter inside GROUP BY, e.g. the stats' TruncDate with a time
+    zone), so only the scan path's statements, all covered by its tests, run this way.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    pg = connection.connection
+    if pg.prepare_threshold is None:
+        pg.prepare_threshold = PREPARE_THRESHOLD  # ClientCursor never prepares: no effect there
+    previous = pg.cursor_factory
+    pg.cursor_factory = psycopg.Cursor
+    try:
+        yield
+    finally:
+        pg.cursor_factory = previous
 
 
 def table(model):

@@ -2,6 +2,7 @@
 give the same rows, instances and figures as the ORM did, and refuse impossible ids cleanly."""
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from sessions.claims import lock_list
@@ -102,3 +103,20 @@ def test_token_auth_reads_user_and_floor_role_and_refuses_inactive_users():
     packer.is_active = False
     packer.save(update_fields=["is_active"])
     assert client.get("/api/v1/clients/").status_code == 401
+
+
+@pytest.mark.postgres
+def test_scan_statements_are_prepared_on_postgres_and_the_cursor_class_is_restored():
+    claim = claimed(build_list({"O-1": [("A", 9)]}))
+    scan(claim.list_id, token=claim.token, code="O-1")
+    for _ in range(4):
+        scan(claim.list_id, token=claim.token, code="A")
+    import psycopg
+
+    pg = connection.connection
+    assert pg.cursor_factory is not psycopg.Cursor  # Django's ClientCursor again after the scan
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("FOR UPDATE" in statement for statement in prepared)
+    assert any("packing_sessions_scanevent" in statement for statement in prepared)

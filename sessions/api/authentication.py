@@ -14,7 +14,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from profiles.roles import ROLES
-from sessions.rows import columns, joined_row, table
+from sessions.rows import columns, joined_row, prepared_statements, table
 
 
 def token_sql(token_model, user_model):
@@ -37,8 +37,9 @@ class RoleTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         token_model, user_model = self.get_model(), get_user_model()
-        found = joined_row(token_sql(token_model, user_model), [*ROLES, key],
-                           [(token_model, "t"), (user_model, "u")])
+        with prepared_statements():
+            found = joined_row(token_sql(token_model, user_model), [*ROLES, key],
+                               [(token_model, "t"), (user_model, "u")])
         if found is None:
             raise AuthenticationFailed(_("Invalid token."))
         token, user, has_floor_role = found
