@@ -214,7 +214,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def cpu_by_process_kind(server_pgid=None):
     """CPU seconds used so far by kind of process: this load generator, the uvicorn process
-    group, PostgreSQL, Redis, everything else (other users of the same cores)."""
+    group, PostgreSQL, Redis, and everything else the machine did (other users of the same
+    cores, the kernel), taken from /proc/stat so that processes that exit still count."""
     totals = {"load generator": 0.0, "uvicorn": 0.0, "postgres": 0.0, "redis": 0.0, "other": 0.0}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -236,8 +237,12 @@ def cpu_by_process_kind(server_pgid=None):
         elif comm.startswith("redis"):
             kind = "redis"
         else:
-            kind = "other"
+            continue  # counted below, from the machine's total (processes may exit meanwhile)
         totals[kind] += seconds
+    with open("/proc/stat") as f:
+        busy = f.readline().split()[1:]  # user nice system idle iowait irq softirq steal ...
+    machine = sum(int(busy[i]) for i in (0, 1, 2, 5, 6, 7)) / CLOCK_TICKS
+    totals["other"] = machine - sum(totals.values())
     return totals
 
 
