@@ -409,8 +409,8 @@ def start_server(args, env):
     app = "bench.bounded_asgi:application" if args.max_inflight else "packer.asgi:application"
     env = dict(env, PACKER_MAX_INFLIGHT=str(args.max_inflight))
     cmd = [PYTHON, "-m", "uvicorn", app, "--workers", str(args.workers),
-           "--lifespan", "off", "--loop", args.loop, "--http", args.http, "--port", str(args.port), "--log-level", "warning",
-           "--no-access-log"]
+           "--lifespan", "off", "--loop", args.loop, "--http", args.http,
+           "--port", str(args.port), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     for _attempt in range(300):
         try:

@@ -1,11 +1,12 @@
-"""Plain-SQL reads for the scan path, returning ordinary model instances.
+"""Plain SQL for the scan path's reads and field updates, with ordinary model instances.
 
 Every scan reads the same few rows (the locked list with its session, client, holder and
 station; the open order with its lines and extras). Building those queries with the ORM cost
 more CPU than everything else in a scan (measured in bench/profile_scan.py: about 0.5 ms per
 query, against 0.1 ms for the same statement as plain SQL), and the server is CPU-bound. The
 rows come back as the same model instances, through the same field conversions, so the rest
-of the engine does not know the difference. Writes of a few known fields of a row (`save_fields`) go the same way.
+of the engine does not know the difference. Updates of a few known fields of a row
+(`save_fields`) go the same way; inserts stay in the ORM.
 """
 
 from contextlib import contextmanager

@@ -19,8 +19,8 @@ from sessions import actions
 from sessions.engine import RAW_CODE_MAX, Result, first_row, line_key, run_step
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
-from sessions.rows import table
 from sessions.packing import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
+from sessions.rows import table
 
 SCAN_OUTCOMES = (
     "order_loaded", "order_not_found", "order_already_completed", "other_order_label",
