@@ -5,7 +5,6 @@ Sent only on commit (a rolled-back scan must never show on a screen) and never a
 the write that caused it: a lost message is repaired when a socket reconnects and re-reads.
 """
 
-import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -68,10 +67,5 @@ def send_to_groups(groups, message):
 
 
 async def _send_all(layer, groups, message):
-    """The groups are sent to concurrently: the request thread that committed the scan waits
-    for this, and three sequential group_sends were six Redis round trips in a row."""
-    results = await asyncio.gather(*(layer.group_send(g, message) for g in groups),
-                                   return_exceptions=True)
-    failures = [r for r in results if isinstance(r, BaseException)]
-    if failures:
-        raise failures[0]
+    for group in groups:
+        await layer.group_send(group, message)
