@@ -259,5 +259,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "daphne": {"level": "WARNING"},
+        # runserver prints its own access line; axes announces itself on every start.
+        "django.channels.server": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
