@@ -15,6 +15,7 @@ from sessions.importers.legacy.report import rel
 from sessions.importers.legacy.timestamps import folder_time, parse_ts
 from sessions.importers.legacy.tree import is_ignored_file
 from sessions.importers.legacy.union import build_list
+from sessions.importers.specs import OrderSpec
 
 FULL_SESSION = "full_session"
 
@@ -206,7 +207,7 @@ def plan_excel(sf, ctx):
         for png in sorted(barcodes.glob("*.png")) if barcodes else []:
             if normalize_order_number(png.stem) not in known \
                     and not png.stem.startswith("unnamed_"):
-                source.orders.append(sources.OrderSrc(
+                source.orders.append(OrderSpec(
                     number=png.stem, metadata={"legacy": {"known_from_label_only": True}}))
     _checked(source, folder)
     ev.started_at = ev.started_at or parse_ts(info.get("started_at"), tz)

@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 
 from profiles.normalize import normalize_order_number
+from sessions.importers.specs import LineSpec, OrderSpec
 from sessions.importers.legacy.jsonio import read_json_or_none
 from sessions.importers.legacy.xlsx import read_table
 
@@ -21,30 +22,6 @@ ORDER_FIELDS = {
     "Destination": "country", "Tags": "tags", "Internal_Tags": "internal_tags", "Notes": "notes",
     "System_Note": "system_note", "Order_Min_Box": "box",
 }
-
-
-@dataclass
-class LineSrc:
-    sku: str
-    product_name: str
-    quantity: int
-    extra: dict = field(default_factory=dict)
-    source_row: int = None
-
-
-@dataclass
-class OrderSrc:
-    number: str
-    courier: str = ""
-    country: str = ""
-    order_type: str = ""
-    tags: list = field(default_factory=list)
-    internal_tags: list = field(default_factory=list)
-    notes: str = ""
-    system_note: str = ""
-    box: str = ""
-    metadata: dict = field(default_factory=dict)
-    lines: list = field(default_factory=list)
 
 
 @dataclass
@@ -97,7 +74,7 @@ def order_from_json(obj):
     known = {"order_number", "items", "courier", "shipping_provider", "destination_country",
              "shipping_country", "destination", "order_type", "tags", "internal_tags", "notes",
              "system_note", "order_min_box"}
-    order = OrderSrc(
+    order = OrderSpec(
         number=number,
         courier=_str(obj.get("courier") or obj.get("shipping_provider")),
         country=_str(obj.get("destination_country") or obj.get("shipping_country")
@@ -114,9 +91,9 @@ def order_from_json(obj):
         if not isinstance(item, dict):
             continue
         extra = {k: v for k, v in item.items() if k not in {"sku", "product_name", "quantity"}}
-        order.lines.append(LineSrc(
+        order.lines.append(LineSpec(
             sku=_str(item.get("sku")), product_name=_str(item.get("product_name")),
-            quantity=_quantity(item.get("quantity"), default=1), extra=extra,
+            required=_quantity(item.get("quantity"), default=1), extra_columns=extra,
         ))
     return order
 
@@ -148,7 +125,7 @@ def from_rows(path, headers, rows, *, kind):
             continue
         order = by_number.get(number)
         if order is None:
-            order = by_number[number] = OrderSrc(number=number, courier=_str(row.get("Courier")))
+            order = by_number[number] = OrderSpec(number=number, courier=_str(row.get("Courier")))
             for column, attr in ORDER_FIELDS.items():
                 if column in row and _str(row[column]):
                     value = row[column]
@@ -157,9 +134,9 @@ def from_rows(path, headers, rows, *, kind):
             src.orders.append(order)
         extra = {k: v for k, v in row.items()
                  if k not in REQUIRED and k not in REPORT_STATUS_COLUMNS and k not in ORDER_FIELDS}
-        order.lines.append(LineSrc(
+        order.lines.append(LineSpec(
             sku=_str(row.get("SKU")), product_name=_str(row.get("Product_Name")),
-            quantity=_quantity(row.get("Quantity")), extra=extra, source_row=index,
+            required=_quantity(row.get("Quantity")), extra_columns=extra, source_row=index,
         ))
     return src
 

@@ -13,7 +13,8 @@ The list is the truth for what an order needs; the evidence says how far packing
 from dataclasses import dataclass, field
 
 from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.importers.legacy.sources import LineSrc, ListSource, OrderSrc
+from sessions.importers.legacy.sources import ListSource
+from sessions.importers.specs import LineSpec, OrderSpec
 from sessions.importers.legacy.timestamps import parse_ts
 
 
@@ -34,7 +35,7 @@ class ItemPlan:
 
 @dataclass
 class OrderPlan:
-    src: OrderSrc
+    src: OrderSpec
     sequence: int
     items: list
     status: str = "new"
@@ -88,20 +89,21 @@ def _items_from_lines(lines):
     for index, line in enumerate(lines):
         if not line.sku:
             skipped.append({"row": index, "product_name": line.product_name,
-                            "quantity": line.quantity})
+                            "quantity": line.required})
             continue
         items.append(ItemPlan(line_number=len(items) + 1, sku=line.sku,
-                              product_name=line.product_name, required=line.quantity,
-                              source_row=line.source_row, extra=dict(line.extra, legacy_row=index)))
+                              product_name=line.product_name, required=line.required,
+                              source_row=line.source_row,
+                              extra=dict(line.extra_columns, legacy_row=index)))
     return items, skipped
 
 
 def _order_from_states(number, states):
-    lines = [LineSrc(sku=str(s.get("original_sku") or s.get("sku")
-                             or s.get("normalized_sku") or ""),
-                     product_name="", quantity=max(int(s.get("required") or 0), 0))
+    lines = [LineSpec(sku=str(s.get("original_sku") or s.get("sku")
+                              or s.get("normalized_sku") or ""),
+                      required=max(int(s.get("required") or 0), 0))
              for s in states]
-    return OrderSrc(number=number, lines=lines)
+    return OrderSpec(number=number, lines=lines)
 
 
 def _apply_states(order, states):
