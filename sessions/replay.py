@@ -9,7 +9,10 @@ a test, an admin check or a repair command can compare the two. Event meaning, b
   counts an unknown scan; the other outcomes change nothing.
 - confirm / force_confirm: add `quantity` units, one manual confirmation. undo (undone): adds
   `quantity` (−1), one correction. keep_extra / remove_extra: `quantity` pending units become
-  kept / removed. skip / reopen: status. map: nothing. import: adds `quantity` to `item`.
+  kept / removed. skip / reopen: status. map: nothing. import: adds `quantity` to `item`;
+  an import without item whose outcome is order_complete (the legacy importer's record of an
+  order the old app completed) completes an order that has no lines, since no line change ever
+  will; an order with lines is settled by its lines as usual.
 After every change to lines or extras an order whose lines are full with no pending extra is
 completed, exactly as the engine does.
 """
@@ -63,6 +66,8 @@ class _Replay:
             extra["pending"] -= qty
             extra["kept" if outcome == "extra_kept" else "removed"] += qty
             self._settle(event.order_id)
+        elif action == ScanEvent.Action.IMPORT and outcome == "order_complete" and line is None:
+            self._imported_completion(event.order_id)
         elif line is not None and (
             (action == ScanEvent.Action.SCAN and outcome in PACKING_OUTCOMES)
             or outcome in ("confirmed", "force_confirmed", "undone")
@@ -78,6 +83,14 @@ class _Replay:
     def _extra(self, event, line):
         # The engine always records the line of the over-scanned SKU on extra events.
         return self.extras[(event.order_id, line["key"] if line else "")]
+
+    def _imported_completion(self, order_id):
+        # An imported order known only by its number (no lines to fill) was completed in the
+        # old app: this event is the only record of it. With lines, the lines decide as usual.
+        if self.lines_of[order_id]:
+            self._settle(order_id)
+        else:
+            self.orders[order_id]["status"] = Order.Status.COMPLETED
 
     def _settle(self, order_id):
         lines = [self.lines[pk] for pk in self.lines_of[order_id]]
