@@ -16,8 +16,6 @@ import random
 import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,18 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packer.settings")
 os.environ.setdefault("DEBUG", "0")  # as in production: no SQL kept per query
 ORDERS = int(os.environ.get("BENCH_ORDERS", "5000"))
 
-
-def fresh_database(tmp):
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        os.environ["PACKER_VAR_DIR"] = str(tmp / "var")
+from benchkit import fresh_database, timed_with_peak  # noqa: E402 (needs sys.path above)
 
 
 def make_orders(count, seed=3):
@@ -82,13 +69,7 @@ def write_session(folder, orders):
 
 
 def measure(label, run):
-    started = time.perf_counter()
-    result = run()
-    seconds = time.perf_counter() - started
-    tracemalloc.start()
-    run()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    result, seconds, peak = timed_with_peak(run)
     print(f"{label:<34} {seconds:6.2f} s   peak Python allocations {peak / 1e6:7.1f} MB   "
           f"{result}")
     return seconds

@@ -13,8 +13,6 @@ import os
 import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,17 +21,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packer.settings")
 os.environ.setdefault("DEBUG", "0")
 ORDERS = int(os.environ.get("BENCH_LABELS", "1000"))
 
-from bench_import import fresh_database  # noqa: E402 (needs sys.path above)
+from benchkit import fresh_database, timed_with_peak  # noqa: E402 (needs sys.path above)
 
 
 def measure(label, run):
-    started = time.perf_counter()
-    result = run()
-    seconds = time.perf_counter() - started
-    tracemalloc.start()
-    run()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    result, seconds, peak = timed_with_peak(run)
     size = len(result)
     print(f"{label:<30} {seconds:6.2f} s   peak Python allocations {peak / 1e6:6.1f} MB   "
           f"output {size / 1e6:.2f} MB")

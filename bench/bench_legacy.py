@@ -25,18 +25,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packer.settings")
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000"))
 
-
-def _fresh_database(tmp):
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith("postgres"):
-        import psycopg
-
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-    else:
-        os.environ["PACKER_VAR_DIR"] = str(tmp / "var")
+from benchkit import fresh_database  # noqa: E402 (needs sys.path above)
 
 
 def _state(orders, done, current, tz="+02:00", day="2026-03-02"):
@@ -142,7 +131,7 @@ def main():
     import django
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_legacy_"))
-    _fresh_database(tmp)
+    fresh_database(tmp)
     django.setup()
     from django.core.management import call_command
     from django.db import connection
