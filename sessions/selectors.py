@@ -109,6 +109,27 @@ def _accuracy(scans, wrong):
 
 # ---------------------------------------------------------------- scopes
 
+def _in_lists(qs, client, session, packing_list):
+    """Rows (orders or events) of the lists a client / session / list filter names."""
+    if client is not None:
+        qs = qs.filter(packing_list__session__client=_pk(client))
+    if session is not None:
+        qs = qs.filter(packing_list__session=_pk(session))
+    if packing_list is not None:
+        qs = qs.filter(packing_list=_pk(packing_list))
+    return qs
+
+
+def _within_days(qs, field, date_from, date_to):
+    """Rows whose `field` falls on the local days date_from..date_to (either may be open)."""
+    start, end = day_bounds(date_from, date_to)
+    if start:
+        qs = qs.filter(**{f"{field}__gte": start})
+    if end:
+        qs = qs.filter(**{f"{field}__lt": end})
+    return qs
+
+
 def _needs_completed(worker, date_from, date_to, group_by):
     return worker is not None or date_from or date_to or group_by in ("worker", "day")
 
@@ -116,43 +137,21 @@ def _needs_completed(worker, date_from, date_to, group_by):
 def scope_orders(*, client=None, session=None, packing_list=None, worker=None,
                  date_from=None, date_to=None, group_by=None):
     """Orders in scope (see the module docstring for how worker and day attribute orders)."""
-    qs = Order.objects.all()
-    if client is not None:
-        qs = qs.filter(packing_list__session__client=_pk(client))
-    if session is not None:
-        qs = qs.filter(packing_list__session=_pk(session))
-    if packing_list is not None:
-        qs = qs.filter(packing_list=_pk(packing_list))
+    qs = _in_lists(Order.objects.all(), client, session, packing_list)
     if _needs_completed(worker, date_from, date_to, group_by):
         qs = qs.filter(status=Order.Status.COMPLETED)
     if worker is not None:
         qs = qs.filter(completed_by=_pk(worker))
-    start, end = day_bounds(date_from, date_to)
-    if start:
-        qs = qs.filter(completed_at__gte=start)
-    if end:
-        qs = qs.filter(completed_at__lt=end)
-    return qs
+    return _within_days(qs, "completed_at", date_from, date_to)
 
 
 def scope_events(*, client=None, session=None, packing_list=None, worker=None,
                  date_from=None, date_to=None):
     """Scan events in scope, attributed to who scanned and when."""
-    qs = ScanEvent.objects.all()
-    if client is not None:
-        qs = qs.filter(packing_list__session__client=_pk(client))
-    if session is not None:
-        qs = qs.filter(packing_list__session=_pk(session))
-    if packing_list is not None:
-        qs = qs.filter(packing_list=_pk(packing_list))
+    qs = _in_lists(ScanEvent.objects.all(), client, session, packing_list)
     if worker is not None:
         qs = qs.filter(worker=_pk(worker))
-    start, end = day_bounds(date_from, date_to)
-    if start:
-        qs = qs.filter(created_at__gte=start)
-    if end:
-        qs = qs.filter(created_at__lt=end)
-    return qs
+    return _within_days(qs, "created_at", date_from, date_to)
 
 
 # ---------------------------------------------------------------- aggregates
