@@ -11,15 +11,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from profiles.models import Client
+from sessions.actions import HANDLERS
 from sessions.models import PackingList, PackingSession, ScanEvent
+from sessions.scanning import SCAN_OUTCOMES
 
-ACTIONS = [
-    "confirm", "undo", "force_confirm", "skip", "keep_extra", "remove_extra", "reopen", "map",
-]
-SCAN_OUTCOMES = [
-    "order_loaded", "order_not_found", "order_already_completed", "other_order_label",
-    "item_ok", "order_complete", "unknown_item", "extra_item", "complete_with_extras",
-]
+# The station contract's action names are the engine's own handlers: one list, not two.
+ACTIONS = list(HANDLERS)
 
 
 # --- requests -------------------------------------------------------------------------------
