@@ -5,8 +5,6 @@ gives the same numbers. The database refuses what must never happen: packed < 0 
 required, two orders of a list with one normalised number, a client scan id used twice.
 """
 
-import uuid
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -367,6 +365,3 @@ class ScanEvent(models.Model):
             raise ValueError("ScanEvent is append-only")
         super().save(*args, **kwargs)
 
-
-def new_claim_token():
-    return uuid.uuid4()
