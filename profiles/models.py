@@ -71,7 +71,7 @@ class Client(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="client_code_format",
-                condition=Q(code__regex=r"^[A-Z0-9_]{1,10}$")
+                condition=Q(code__regex=CLIENT_CODE_RE.pattern)
                 & ~Q(code__startswith="CLIENT_")
                 & ~Q(code__in=RESERVED_DEVICE_NAMES),
                 violation_error_message=_("Invalid client code."),
