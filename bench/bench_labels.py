@@ -42,8 +42,8 @@ def main():
 
         call_command("migrate", verbosity=0)
         from profiles.models import Client
-        from sessions.importers import import_packing_list_json
-        from sessions.labels import list_labels_pdf, list_labels_zpl
+        from sessions.imports import import_packing_list_json
+        from sessions.labels.render import list_labels_pdf, list_labels_zpl
 
         client = Client.objects.create(code="BENCH", name="Bench")
         orders = [{"order_number": f"#BG-{100000 + k}", "courier": "DHL",

@@ -141,10 +141,11 @@ def main():
     build_share(tmp / "share", SESSIONS)
     generated = time.perf_counter() - t0
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    from sessions.importers.legacy.runner import ImportOptions, run_import
+    from sessions.legacy.runner import ImportOptions, run_import
+    from stats.legacy_history import import_history
 
     t0 = time.perf_counter()
-    report = run_import(ImportOptions(roots=[tmp / "share"]))
+    report = run_import(ImportOptions(roots=[tmp / "share"], history_step=import_history))
     elapsed = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     d = report.as_dict()

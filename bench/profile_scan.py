@@ -3,7 +3,7 @@
 Builds one station's data in the bench database (bench/load_scans.py's set-up), claims the list
 through the API and then scans item units through three paths, timing each:
 
-    service  scanning.scan() alone (transaction, queries, answer, on-commit publish)
+    service  codes.scan() alone (transaction, queries, answer, on-commit publish)
     api      POST /scan/ through Django's test client (middleware, DRF, auth, JSON)
     publish  the on-commit publish alone (Redis group_send)
 
@@ -58,8 +58,8 @@ def main():
     from django.db import connection
     from django.test import Client
 
-    from sessions import scanning
-    from sessions.events import send_to_groups
+    from sessions.scanning import codes as scanning
+    from sessions.live.publish import send_to_groups
 
     loop = asyncio.new_event_loop()
     http = Client(HTTP_AUTHORIZATION=f"Token {plan.auth}")
@@ -69,7 +69,7 @@ def main():
     codes = item_codes(plan)
 
     def service():
-        scanning.scan(plan.list_id, token=token, code=next(codes), scan_id=uuid.uuid4().hex)
+        codes.scan(plan.list_id, token=token, code=next(codes), scan_id=uuid.uuid4().hex)
 
     def api():
         r = http.post(f"/api/v1/lists/{plan.list_id}/scan/",

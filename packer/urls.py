@@ -18,5 +18,5 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("sessions.api.urls")),
     path("", include("stats.urls")),
-    path("", include("sessions.urls")),
+    path("", include("sessions.web.urls")),
 ]

@@ -1,6 +1,6 @@
 """Admin of packing sessions, lists, orders and the logs: read-mostly by design.
 
-Counters and claims change only through the services (sessions.claims, sessions.scanning), so
+Counters and claims change only through the services (sessions.claims, sessions.scanning.codes), so
 the admin shows them read-only; the one write it offers on the floor is "Release claim", which
 calls sessions.claims.force_release with a reason, exactly like the supervisor's floor view.
 The scan and claim logs are append-only: nobody adds, edits or deletes them here.

@@ -27,9 +27,9 @@ from sessions.errors import (
     NotFound,
     StationBusy,
 )
-from sessions.events import publish_list_event
+from sessions.live.publish import publish_list_event
 from sessions.models import ClaimEvent, PackingList, PackingSession
-from sessions.rows import as_id, columns, for_update, joined_row, table
+from sessions.scanning.sql import as_id, columns, for_update, joined_row, table
 
 
 def stale_after():

@@ -20,7 +20,7 @@ from profiles.models import is_supervisor
 from profiles.services import worker_for_user
 from sessions.claims import lock_claimed_list, lock_list
 from sessions.errors import Forbidden, InvalidAction, ListCompleted
-from sessions.events import publish_list_event
+from sessions.live.publish import publish_list_event
 from sessions.models import ClaimEvent, Order, PackingList, PackingSession
 from sessions.reports import list_summary
 

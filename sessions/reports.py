@@ -21,8 +21,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
 from sessions.models import ClaimEvent, Order, OrderItem
-from sessions.payloads import list_counters
-from sessions.selectors import list_metrics, local_tz
+from sessions.reads.payloads import list_counters
+from sessions.metrics import list_metrics, local_tz
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")

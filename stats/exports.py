@@ -1,7 +1,7 @@
 """History export of a packing list or a whole session: its orders and its scan log.
 
 Two tables: *orders* (one row per order with timing and quality, the same figures as
-`sessions.selectors.order_metrics`) and *scans* (the ScanEvent log, oldest first). As xlsx both
+`sessions.metrics.order_metrics`) and *scans* (the ScanEvent log, oldest first). As xlsx both
 are sheets of one workbook; as CSV one table per file (`kind`). Times are local
 (settings.TIME_ZONE).
 
@@ -23,7 +23,7 @@ from sessions.models import Order, ScanEvent
 from sessions.reports import (
     DATETIME_FORMAT, HEADER_FONT, CellMaker, is_formula_like, local_naive,
 )
-from sessions.selectors import WRONG_OUTCOMES
+from sessions.metrics import WRONG_OUTCOMES
 
 ORDER_COLUMNS = [
     "Session", "List", "Sequence", "Order", "Courier", "Status", "Started At", "First Item At",

@@ -12,8 +12,8 @@ import re
 from collections import Counter
 
 from profiles.models import Client, Worker
-from sessions.importers.legacy.jsonio import read_json_or_none
-from sessions.importers.legacy.timestamps import parse_ts
+from sessions.legacy.jsonio import read_json_or_none
+from sessions.legacy.timestamps import parse_ts
 from stats.models import LegacyStatRecord
 
 SESSION_TAIL_RE = re.compile(r"(\d{4}-\d{2}-\d{2}_(?:\d{2}-\d{2}|\d+))(?:_(.+))?$")
@@ -112,9 +112,9 @@ def collect(trees, workers, problems, tz):
     return out
 
 
-def import_history(sender=None, *, trees, workers, problems, tz, dry_run, report, **kwargs):
-    """Receiver of sessions.importers.legacy.signals.share_imported (stats depends on sessions,
-    never the reverse, so the importer announces the share and this app takes its part)."""
+def import_history(*, trees, workers, problems, tz, dry_run, report):
+    """The stats step of `manage.py import_legacy` (handed to the run as its history_step:
+    stats depends on sessions, never the reverse)."""
     records = collect(trees, workers, problems, tz)
     created, existing = save(records, dry_run=dry_run)
     report.stats_records["created"] += created

@@ -1,6 +1,6 @@
 """Dashboard data: figures per client, worker and day, with filters.
 
-Every figure comes from `sessions.selectors.grouped_metrics` (definitions in its docstring), so
+Every figure comes from `sessions.metrics.grouped_metrics` (definitions in its docstring), so
 the dashboard agrees with the station, the list summary and the reports. Who may see whose
 figures (a worker only their own, a supervisor everyone's) is enforced by the views: pass
 `worker=` for a worker's own dashboard.
@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from profiles.models import Client, Worker
-from sessions.selectors import empty_metrics, grouped_metrics, local_tz, metrics
+from sessions.metrics import empty_metrics, grouped_metrics, local_tz, metrics
 
 DEFAULT_DAYS = 30
 

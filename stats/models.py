@@ -68,13 +68,3 @@ class LegacyStatRecord(models.Model):
     def __str__(self):
         return f"{self.kind} {self.client_code} {self.session_ref[:40]}"
 
-
-def _connect_legacy_import():
-    """Take part in `manage.py import_legacy`: the Stats/ history is this app's to store."""
-    from sessions.importers.legacy.signals import share_imported
-    from stats.legacy_history import import_history
-
-    share_imported.connect(import_history, dispatch_uid="stats.legacy_history")
-
-
-_connect_legacy_import()

@@ -25,7 +25,7 @@ from sessions.errors import (
     StationBusy,
 )
 from sessions.models import ClaimEvent, Order, PackingList
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, build_station, build_user, build_worker, claimed
 
 pytestmark = pytest.mark.django_db

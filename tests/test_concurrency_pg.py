@@ -11,7 +11,7 @@ from sessions.claims import claim_list
 from sessions.errors import ListClaimed
 from sessions.models import OrderExtra, OrderItem, PackingList, ScanEvent
 from sessions.replay import replay_counters, stored_counters
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, build_station, build_worker, claimed
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -119,12 +119,12 @@ def test_s24_server_killed_mid_scan_leaves_nothing_half_applied(monkeypatch):
     """The database connection of a scan dies after the counters were updated and before the
     commit (what a killed worker process looks like to PostgreSQL): nothing of it remains, the
     list lock is freed, and the station's retry is applied exactly once."""
-    from sessions import engine
+    from sessions.scanning import frame
 
     claim = claimed(build_list({"O-1": [("SKU-A", 1), ("SKU-B", 1)]}))
     scan(claim.list_id, token=claim.token, code="O-1")
     scan(claim.list_id, token=claim.token, code="SKU-A")
-    inside, killed, original = threading.Event(), threading.Event(), engine.Step.record
+    inside, killed, original = threading.Event(), threading.Event(), frame.Step.record
     backend = {}
 
     def stalled_record(self, *args, **kwargs):
@@ -133,7 +133,7 @@ def test_s24_server_killed_mid_scan_leaves_nothing_half_applied(monkeypatch):
         killed.wait(THREAD_TIMEOUT)
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(engine.Step, "record", stalled_record)
+    monkeypatch.setattr(frame.Step, "record", stalled_record)
     outcome = {}
 
     def doomed():

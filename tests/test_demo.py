@@ -116,7 +116,7 @@ def test_passwords_are_kept_unless_reset_and_demo_password_overrides(monkeypatch
 def test_a_demo_order_packs_completely_with_the_demo_barcodes():
     """The demo is a working floor: claim a list, open an order, pack it by barcode or SKU."""
     from sessions.claims import claim_list
-    from sessions.scanning import scan
+    from sessions.scanning.codes import scan
 
     run_demo()
     packer = Worker.objects.get(user__username="packer")

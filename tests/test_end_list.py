@@ -153,7 +153,7 @@ def test_end_and_scan_at_the_same_instant_serialise():
 
     from django.db import connection
 
-    from sessions.scanning import scan as scan_code
+    from sessions.scanning.codes import scan as scan_code
     from tests.builders import build_list, claimed
 
     plist = build_list({"#1": [("A", 1)], "#2": [("B", 1)]})

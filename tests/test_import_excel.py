@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from profiles.models import Client, ColumnMapping
 from sessions.errors import ImportRejected, MappingRequired
-from sessions.importers import import_excel
-from sessions.importers.mapping import headers_key
+from sessions.imports import import_excel
+from sessions.imports.mapping import headers_key
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 
 STANDARD = ["Order_Number", "SKU", "Product_Name", "Quantity", "Courier"]
@@ -317,7 +317,7 @@ def test_mapping_page_of_someone_else_is_not_found(supervisor_browser, client):
 @pytest.mark.django_db
 def test_two_imports_picking_the_same_session_id_both_succeed(client_m, monkeypatch):
     """The loser of a race for YYYY-MM-DD_HH-MM takes the next id instead of failing."""
-    from sessions.importers import build
+    from sessions.imports import build
 
     rows = [STANDARD, ["1", "A", "x", "1", "DHL"]]
     first = import_excel(client_m, xlsx(rows)).session.external_id

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from profiles.models import Station, Worker
 from sessions.claims import claim_list
 from sessions.models import Order, OrderExtra, PackingList
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.legacy_fixtures.builder import ShareBuilder, item_states
 from tests.legacy_fixtures.helpers import assert_log_replays, figures, run
 

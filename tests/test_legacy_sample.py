@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from sessions.models import Order, OrderItem, PackingList, PackingSession, ScanEvent
-from sessions.payloads import list_payload
+from sessions.reads.payloads import list_payload
 from tests.legacy_fixtures.helpers import all_lists_replay, figures, run, snapshot
 
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "legacy-sample"
@@ -54,7 +54,7 @@ def test_sample_share_figures_match_readme(sample_snapshot, tmp_path):
     assert sum(i.packed for i in trap.items.all()) == sum(i.required for i in trap.items.all())
     assert trap.scan_events.filter(outcome="legacy_discarded").exists()
     assert PackingSession.objects.filter(source="legacy").count() == 2
-    # The API's figures (sessions.payloads) are the report's figures.
+    # The API's figures (sessions.reads.payloads) are the report's figures.
     for pl in PackingList.objects.all():
         api = list_payload(pl)
         row = figures(report, pl.name, pl.session.external_id)

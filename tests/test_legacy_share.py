@@ -310,7 +310,7 @@ def test_command_text_report_json_and_plain_progress(tmp_path):
 
 
 def test_a_session_failing_while_written_leaves_nothing_and_others_import(tmp_path, monkeypatch):
-    from sessions.importers.legacy import writer
+    from sessions.legacy import writer
 
     b = _e2(tmp_path)
     for sid in ("2026-03-02_1", "2026-03-02_2", "2026-03-02_3"):

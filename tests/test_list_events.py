@@ -5,9 +5,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer
 
-from sessions import events
+from sessions.live import publish
 from sessions.errors import NotClaimHolder
-from sessions.scanning import scan
+from sessions.scanning.codes import scan
 from tests.builders import build_list, claimed
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def layer(monkeypatch):
     layer = InMemoryChannelLayer()
-    monkeypatch.setattr(events, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(publish, "get_channel_layer", lambda: layer)
     return layer
 
 
@@ -63,7 +63,7 @@ def test_broken_channel_layer_does_not_fail_the_scan(
         async def group_send(self, group, message):
             raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(events, "get_channel_layer", lambda: Broken())
+    monkeypatch.setattr(publish, "get_channel_layer", lambda: Broken())
     claim = claimed(build_list({"O-1": [("SKU-A", 2)]}))
     with django_capture_on_commit_callbacks(execute=True):
         answer = scan(claim.list_id, token=claim.token, code="O-1")

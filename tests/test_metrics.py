@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from sessions.selectors import grouped_metrics, list_metrics, metrics, order_metrics
+from sessions.metrics import grouped_metrics, list_metrics, metrics, order_metrics
 from tests.reports_builders import (
     T0, make_list, make_order, make_station, make_worker, minutes, scan,
 )
@@ -158,7 +158,7 @@ def test_s34_end_to_end_through_the_scanning_engine(monkeypatch):
     from django.utils import timezone as tz
 
     from sessions.lifecycle import end_list
-    from sessions.scanning import perform_action, scan as scan_code
+    from sessions.scanning.codes import perform_action, scan as scan_code
     from tests.builders import build_list, claimed
 
     clock = Clock(T0)

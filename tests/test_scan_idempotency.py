@@ -3,10 +3,10 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from sessions import packing, scanning
+from sessions.scanning import codes, rules
 from sessions.errors import InvalidRequest, ScanIdConflict
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, claimed
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_s24_scan_failing_after_counters_changed_leaves_nothing_applied(claim, m
 
     # The last unit completes the order (item, order and list rows all change), then the
     # event insert fails: the whole step must roll back.
-    monkeypatch.setattr(scanning.ScanEvent.objects, "create", explode)
+    monkeypatch.setattr(codes.ScanEvent.objects, "create", explode)
     with pytest.raises(Boom):
         scan(claim.list_id, token=claim.token, code="SKU-B", scan_id="s-9")
     monkeypatch.undo()
@@ -118,7 +118,7 @@ def test_s24_failure_inside_completion_rolls_back_the_unit(claim, monkeypatch):
     scan(claim.list_id, token=claim.token, code="SKU-A")
     scan(claim.list_id, token=claim.token, code="SKU-A")
     before = snapshot(claim.list_id)
-    monkeypatch.setattr(packing, "check_all_done", lambda step: (_ for _ in ()).throw(Boom()))
+    monkeypatch.setattr(rules, "check_all_done", lambda step: (_ for _ in ()).throw(Boom()))
     with pytest.raises(Boom):
         scan(claim.list_id, token=claim.token, code="SKU-B")
     assert snapshot(claim.list_id) == before

@@ -4,7 +4,7 @@ import pytest
 
 from profiles.models import SkuMapping
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, build_mapping, build_station, build_worker, claimed
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 
 from sessions.models import Order, PackingList, ScanEvent
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, claimed
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.utils import timezone
 from sessions.claims import lock_list
 from sessions.errors import NotFound
 from sessions.models import Order, OrderItem, PackingList
-from sessions.payloads import list_counters
-from sessions.scanning import perform_action, scan
+from sessions.reads.payloads import list_counters
+from sessions.scanning.codes import perform_action, scan
 from tests.api_helpers import token_client
 from tests.builders import add_order, build_list, build_user, claimed
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sessions.errors import PackingError
 from sessions.models import OrderItem
 from sessions.replay import replay_counters, stored_counters
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, build_user, claimed
 
 ORDERS = {

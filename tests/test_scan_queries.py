@@ -3,7 +3,7 @@
 
 import pytest
 
-from sessions.scanning import perform_action, scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import add_order, build_list, claimed
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from sessions.selectors import list_metrics
+from sessions.metrics import list_metrics
 from stats.metrics import dashboard, dashboard_rows, default_range
 from tests.reports_builders import T0, make_list, make_order, make_worker, minutes, scan
 
@@ -104,7 +104,7 @@ def test_dashboard_query_count_is_fixed(floor, django_assert_max_num_queries):
 
 
 def test_per_list_and_per_session(floor):
-    from sessions.selectors import grouped_metrics
+    from sessions.metrics import grouped_metrics
 
     by_list = grouped_metrics("list")
     assert by_list[floor["m"].pk]["orders_packed"] == 3

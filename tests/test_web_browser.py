@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from sessions import browse
+from sessions.reads import list_tabs
 from sessions.models import PackingList, PackingSession
-from sessions.scanning import scan
+from sessions.scanning.codes import scan
 from tests.builders import (
     build_client, build_list, build_session, build_station, build_user, build_worker, claimed,
 )
@@ -37,9 +37,9 @@ def names(qs):
 
 
 def test_tabs_partition_the_lists(floor):
-    assert names(browse.browse_lists("active")) == ["DHL_Orders"]
-    assert names(browse.browse_lists("completed")) == ["PostOne_Orders"]
-    assert names(browse.browse_lists("available")) == ["Speedy_Orders"]
+    assert names(list_tabs.browse_lists("active")) == ["DHL_Orders"]
+    assert names(list_tabs.browse_lists("completed")) == ["PostOne_Orders"]
+    assert names(list_tabs.browse_lists("available")) == ["Speedy_Orders"]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -50,7 +50,7 @@ def test_tabs_partition_the_lists(floor):
     ("nobody", []),
 ])
 def test_free_text_searches_session_list_worker_and_station(floor, text, expected):
-    found = [pl for tab in browse.TABS for pl in browse.browse_lists(tab, text=text)]
+    found = [pl for tab in list_tabs.TABS for pl in list_tabs.browse_lists(tab, text=text)]
     assert names(found) == expected
 
 
@@ -58,12 +58,12 @@ def test_filters_by_client_status_and_date(floor):
     other = build_list({"O-1": [("Q", 1)]}, client=build_client("OTHER"))
     PackingSession.objects.filter(pk=other.session_id).update(
         created_at=timezone.now() - timedelta(days=10))
-    assert names(browse.browse_lists("available", client="OTHER")) == [other.name]
-    assert names(browse.browse_lists("available", status="not_started")) == sorted(
+    assert names(list_tabs.browse_lists("available", client="OTHER")) == [other.name]
+    assert names(list_tabs.browse_lists("available", status="not_started")) == sorted(
         ["Speedy_Orders", other.name])
     today = timezone.localdate()
-    assert names(browse.browse_lists("available", date_from=today)) == ["Speedy_Orders"]
-    assert names(browse.browse_lists("available", date_to=today - timedelta(days=5))) == [
+    assert names(list_tabs.browse_lists("available", date_from=today)) == ["Speedy_Orders"]
+    assert names(list_tabs.browse_lists("available", date_to=today - timedelta(days=5))) == [
         other.name]
 
 

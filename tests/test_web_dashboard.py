@@ -2,7 +2,7 @@
 
 import pytest
 
-from sessions.scanning import scan
+from sessions.scanning.codes import scan
 from stats.charts import bar_chart
 from tests.builders import build_list, build_station, build_worker, claimed
 

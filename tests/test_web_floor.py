@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 
 from sessions.claims import force_release
-from sessions.floor import floor_row, floor_rows
-from sessions.routing import websocket_urlpatterns
-from sessions.scanning import scan
+from sessions.reads.floor_rows import floor_row, floor_rows
+from sessions.live.routing import websocket_urlpatterns
+from sessions.scanning.codes import scan
 from tests.builders import build_list, build_user, build_worker, claimed
 
 app = URLRouter(websocket_urlpatterns)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from profiles.models import CourierDeadline
 from sessions.models import PackingList
-from sessions.scanning import scan
+from sessions.scanning.codes import scan
 from tests.builders import build_list, build_station, build_user, build_worker, claimed
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from profiles.roles import ROLES
-from sessions.rows import columns, joined_row, prepared_statements, table
+from sessions.scanning.sql import columns, joined_row, prepared_statements, table
 
 
 def token_sql(token_model, user_model):

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 
 from sessions.api.permissions import IsSupervisor
 from sessions.errors import InvalidRequest
-from sessions.importers import import_excel, import_packing_list_json, import_shopify_session
-from sessions.lookups import client_by_code
+from sessions.imports import import_excel, import_packing_list_json, import_shopify_session
+from sessions.reads.references import client_by_code
 
 
 class ItemSerializer(serializers.Serializer):

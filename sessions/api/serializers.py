@@ -1,7 +1,7 @@
 """Request parsing and the documented shapes of the API.
 
 Request serializers validate what a station sends before a service is called. The answers of
-claims, scans, actions and lists are built by the services (`sessions.payloads`), not here:
+claims, scans, actions and lists are built by the services (`sessions.reads.payloads`), not here:
 the response serializers below only describe those dicts for the OpenAPI schema, so the
 schema and the stations read one shape and nothing is computed twice.
 """
@@ -11,9 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from profiles.models import Client
-from sessions.actions import HANDLERS
+from sessions.scanning.actions import HANDLERS
 from sessions.models import PackingList, PackingSession, ScanEvent
-from sessions.scanning import SCAN_OUTCOMES
+from sessions.scanning.codes import SCAN_OUTCOMES
 
 # The station contract's action names are the engine's own handlers: one list, not two.
 ACTIONS = list(HANDLERS)
@@ -124,7 +124,7 @@ class PackingSessionSerializer(serializers.ModelSerializer):
 
 
 def list_entry(packing_list, counters):
-    """A list's identity plus the counters computed by `sessions.payloads.list_counters`."""
+    """A list's identity plus the counters computed by `sessions.reads.payloads.list_counters`."""
     entry = {"id": packing_list.id, "name": packing_list.name, "status": packing_list.status}
     entry.update({key: counters.get(key, 0) for key in (
         "orders", "units", "packed_units", "completed_orders", "skipped_orders",
@@ -146,7 +146,7 @@ class ScanEventSerializer(serializers.ModelSerializer):
                   "manual", "worker", "station", "scan_id"]
 
 
-# --- documented answers (shapes built by sessions.payloads and the services) ---------------
+# --- documented answers (shapes built by sessions.reads.payloads and the services) ---------------
 
 class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(help_text=_("Stable machine-readable code."))

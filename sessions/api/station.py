@@ -18,13 +18,14 @@ from rest_framework.views import APIView
 
 from profiles.models import is_supervisor
 from profiles.services import worker_for_user
-from sessions import claims, lifecycle, scanning
+from sessions import claims, lifecycle
+from sessions.scanning import codes
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole, IsSupervisor
 from sessions.errors import Forbidden, NotClaimHolder
-from sessions.lookups import station_by_ref
+from sessions.reads.references import station_by_ref
 from sessions.models import PackingList
-from sessions.payloads import list_payload
+from sessions.reads.payloads import list_payload
 
 CLAIM_TOKEN_HEADER = "HTTP_X_CLAIM_TOKEN"
 TOKEN_PARAMETER = OpenApiParameter(
@@ -182,7 +183,7 @@ class ScanView(StationView):
     )
     def post(self, request, pk):
         data = validated(s.ScanRequestSerializer, request)
-        answer = scanning.scan(pk, token=claim_token(request), code=data["code"],
+        answer = codes.scan(pk, token=claim_token(request), code=data["code"],
                                scan_id=data.get("scan_id"))
         return Response(answer)
 
@@ -202,7 +203,7 @@ class ActionView(StationView):
         token = claim_token(request)
         if data["action"] == "reopen" and not is_supervisor(request.user):
             raise Forbidden(_("Only a supervisor may reopen a completed order."))
-        answer = scanning.perform_action(
+        answer = codes.perform_action(
             pk, token=token, action=data["action"], scan_id=data.get("scan_id"),
             item=data.get("item"), order=data.get("order"), barcode=data.get("barcode"),
             sku=data.get("sku"), by_user=request.user,

@@ -16,14 +16,15 @@ from rest_framework.views import APIView
 
 from profiles.models import Client, Worker, is_supervisor
 from profiles.services import worker_for_user
-from sessions import reports, selectors
+from sessions import metrics
+from sessions import reports
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole
 from sessions.claims import claim_state
 from sessions.errors import Forbidden
-from sessions.lookups import client_by_code
+from sessions.reads.references import client_by_code
 from sessions.models import Order, PackingList, PackingSession
-from sessions.payloads import list_counters, list_payload, order_payload
+from sessions.reads.payloads import list_counters, list_payload, order_payload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="not_found")}
@@ -222,7 +223,7 @@ class ListMetrics(APIView):
     @extend_schema(operation_id="lists_metrics", tags=["metrics"],
                    responses={200: OpenApiTypes.OBJECT, **NOT_FOUND})
     def get(self, request, pk):
-        return Response(selectors.list_metrics(get_object_or_404(PackingList, pk=pk)))
+        return Response(metrics.list_metrics(get_object_or_404(PackingList, pk=pk)))
 
 
 class Metrics(APIView):
@@ -232,7 +233,7 @@ class Metrics(APIView):
     @extend_schema(
         operation_id="metrics", tags=["metrics"], parameters=[s.MetricsQuerySerializer],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description=(
-            "The figures of sessions/selectors.py; with group_by: "
+            "The figures of sessions/metrics.py; with group_by: "
             '{"group_by", "groups": [{"key", "metrics"}]}.')),
             400: OpenApiResponse(s.ErrorSerializer, description="invalid filter"),
             403: OpenApiResponse(s.ErrorSerializer, description="another worker's figures"),
@@ -244,8 +245,8 @@ class Metrics(APIView):
         filters = metrics_filters(request.user, query.validated_data)
         group_by = query.validated_data.get("group_by")
         if not group_by:
-            return Response(selectors.metrics(**filters))
-        groups = selectors.grouped_metrics(group_by, **filters)
+            return Response(metrics.metrics(**filters))
+        groups = metrics.grouped_metrics(group_by, **filters)
         return Response({
             "group_by": group_by,
             "groups": [{"key": None if key is None else str(key), "metrics": figures}

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from profiles.models import is_supervisor
-from sessions.floor import floor_rows
+from sessions.reads.floor_rows import floor_rows
 from sessions.web.strings import outcome_headlines
 
 

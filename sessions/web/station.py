@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from profiles.models import Client, is_supervisor
 from profiles.services import worker_for_user
 from sessions.models import PackingList
-from sessions.payloads import order_payload
-from sessions.station_reads import courier_deadlines, open_lists, station_history
+from sessions.reads.payloads import order_payload
+from sessions.reads.station_panels import courier_deadlines, open_lists, station_history
 from sessions.web.strings import station_strings
 from sessions.web.terminal import current_station
 

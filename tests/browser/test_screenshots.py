@@ -17,7 +17,7 @@ from profiles.models import Station, Worker
 from sessions.claims import claim_list
 from sessions.demo import load_demo
 from sessions.models import Order, PackingList, ScanEvent
-from sessions.scanning import scan as scan_service
+from sessions.scanning.codes import scan as scan_service
 from tests.browser.helpers import expect_outcome, open_station, scan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -4,13 +4,16 @@ import hashlib
 import os
 from pathlib import Path
 
-from sessions.importers.legacy.runner import ImportOptions, run_import
+from sessions.legacy.runner import ImportOptions, run_import
 from sessions.models import PackingList
 from sessions.replay import replay_counters, stored_counters
+from stats.legacy_history import import_history
 
 
 def run(*roots, **kwargs):
-    """Run the import quietly; returns the report dict."""
+    """Run the import quietly, with the stats step as `manage.py import_legacy` runs it;
+    returns the report dict."""
+    kwargs.setdefault("history_step", import_history)
     return run_import(ImportOptions(roots=[Path(r) for r in roots], **kwargs)).as_dict()
 
 

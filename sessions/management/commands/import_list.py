@@ -11,10 +11,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from sessions.errors import MappingRequired, PackingError
-from sessions.importers import import_excel, import_packing_list_json, import_shopify_session
-from sessions.importers.mapping import parse_map_option
-from sessions.importers.tables import EXCEL_SUFFIXES, read_bytes
-from sessions.lookups import client_by_code
+from sessions.imports import import_excel, import_packing_list_json, import_shopify_session
+from sessions.imports.mapping import parse_map_option
+from sessions.imports.tables import EXCEL_SUFFIXES, read_bytes
+from sessions.reads.references import client_by_code
 
 
 def describe(error):

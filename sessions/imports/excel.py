@@ -1,0 +1,156 @@
+"""Import an Excel/CSV packing list (the old app's original workflow) as a new session.
+
+One file → one PackingSession (source excel) with one PackingList named after the file stem.
+Every row is checked and every problem reported with its spreadsheet row and column before
+anything is written; the write itself is one transaction.
+"""
+
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from profiles.normalize import normalize_order_number
+from sessions.errors import MappingRequired
+from sessions.imports.build import (
+    ImportResult, announce_lists, build_list, create_timestamped_session, list_summary,
+)
+from sessions.imports.mapping import (
+    STANDARD_COLUMNS, guess_mapping, missing_standard, remember_mapping, resolve_mapping,
+)
+from sessions.imports.specs import (
+    ErrorList, LineSpec, ListSpec, OrderSpec, check_list, parse_quantity,
+)
+from sessions.imports.tables import read_bytes, read_table
+from sessions.models import PackingSession
+
+COUNTRY_HEADERS = {"destination_country", "country", "shipping_country"}
+PREVIEW_ROWS = 5
+
+
+def import_excel(client, file, *, mapping=None, user=None, name=None):
+    """Import `file` (path, upload or binary file object) for `client`.
+
+    `mapping` (standard column → file column) overrides the remembered one and is remembered
+    for this header shape. Raises MappingRequired (with headers, missing columns, a guess and a
+    preview) when the file lacks standard columns and no mapping is known, ImportRejected with
+    every row error otherwise. Returns an ImportResult.
+    """
+    data, filename = read_bytes(file, name)
+    table = read_table(data, filename)
+    chosen, remember = resolve_mapping(client, table.headers, mapping)
+    if chosen is None:
+        raise MappingRequired(
+            headers=table.headers, missing=missing_standard(table.headers),
+            guess=guess_mapping(table.headers), preview=table.rows[:PREVIEW_ROWS],
+        )
+    spec = table_to_spec(table, chosen, Path(filename).stem or "list")
+    spec.source_file = filename
+    with transaction.atomic():
+        session = create_timestamped_session(
+            client, source=PackingSession.Source.EXCEL, source_path=filename,
+            info={"file": filename, "mapping": chosen}, user=user,
+        )
+        packing_list = build_list(session, spec, position=0)
+        if remember:
+            remember_mapping(client, table.headers, chosen)
+        announce_lists([packing_list])
+    return ImportResult(session=session, lists=[list_summary(packing_list, spec)])
+
+
+def preview(file, name=None):
+    """Headers and first rows of a file, for the mapping step of the web flow."""
+    data, filename = read_bytes(file, name)
+    table = read_table(data, filename)
+    return table.headers, table.rows[:PREVIEW_ROWS]
+
+
+def table_to_spec(table, mapping, list_name):
+    """Validate every row and group lines into orders (in order of first appearance)."""
+    errors = ErrorList()
+    col = {std: table.headers.index(mapping[std]) for std in STANDARD_COLUMNS}
+    mapped = set(col.values())
+    extra_idx = [i for i in range(len(table.headers)) if i not in mapped]
+    country_idx = next((i for i in extra_idx
+                        if table.headers[i].strip().casefold() in COUNTRY_HEADERS), None)
+    orders, raw_seen = {}, {}
+    for offset, row in enumerate(table.rows):
+        if not any(cell.strip() for cell in row):
+            continue  # blank rows (often trailing) are not lines
+        line_row = offset + 2  # header is spreadsheet row 1
+        order = _row_order(row, line_row, col, mapping, orders, raw_seen, errors)
+        line = _row_line(row, line_row, col, mapping, table.headers, extra_idx, errors)
+        if order is not None and line is not None:
+            order.lines.append(line)
+            if country_idx is not None and not order.country:
+                order.country = row[country_idx].strip()
+    spec = ListSpec(name=list_name[:300], orders=list(orders.values()),
+                    source_columns=list(table.headers))
+    check_list(spec, errors, number_column=mapping["Order_Number"], sku_column=mapping["SKU"],
+               columns={"number": mapping["Order_Number"], "courier": mapping["Courier"],
+                        "sku": mapping["SKU"], "product_name": mapping["Product_Name"]})
+    errors.raise_if_any()
+    return spec
+
+
+def _row_order(row, line_row, col, mapping, orders, raw_seen, errors):
+    """The order this row belongs to (created on first sight), or None if the row is bad."""
+    number = row[col["Order_Number"]].strip()
+    courier = row[col["Courier"]].strip()
+    ok = True
+    if not number:
+        errors.add(_("Order number is missing."), row=line_row, column=mapping["Order_Number"])
+        ok = False
+    if not courier:
+        errors.add(_("Courier is missing."), row=line_row, column=mapping["Courier"])
+        ok = False
+    key = normalize_order_number(number)
+    if not ok or not key:
+        if number and not key:
+            errors.add(_("Order number '%(number)s' has no letter or digit.")
+                       % {"number": number}, row=line_row, column=mapping["Order_Number"])
+        return None
+    order = orders.get(key)
+    if order is None:
+        order = orders[key] = OrderSpec(number=number, courier=courier, source_row=line_row)
+        raw_seen[(key, number)] = line_row
+        return order
+    if number != order.number:
+        if (key, number) in raw_seen:
+            return None  # this collision was reported on its first row
+        raw_seen[(key, number)] = line_row
+        errors.add(
+            _("Order numbers '%(a)s' (row %(ra)d) and '%(b)s' (row %(rb)d) are the same after "
+              "normalisation ('%(key)s'): a scan could not tell them apart.")
+            % {"a": order.number, "ra": order.source_row, "b": number, "rb": line_row,
+               "key": key},
+            row=line_row, column=mapping["Order_Number"], other_row=order.source_row,
+        )
+        return None
+    if courier.casefold() != order.courier.casefold():
+        errors.add(
+            _("Courier '%(courier)s' differs from '%(first)s' on row %(row)d of the same "
+              "order %(number)s.")
+            % {"courier": courier, "first": order.courier, "row": order.source_row,
+               "number": order.number},
+            row=line_row, column=mapping["Courier"], other_row=order.source_row,
+        )
+        return None
+    return order
+
+
+def _row_line(row, line_row, col, mapping, headers, extra_idx, errors):
+    sku = row[col["SKU"]].strip()
+    raw_qty = row[col["Quantity"]]
+    quantity = parse_quantity(raw_qty)
+    if not sku:
+        errors.add(_("SKU is missing."), row=line_row, column=mapping["SKU"])
+    if quantity is None:
+        errors.add(_("Quantity '%(value)s' is not a whole number of at least 1.")
+                   % {"value": raw_qty.strip()}, row=line_row, column=mapping["Quantity"])
+    if not sku or quantity is None:
+        return None
+    return LineSpec(
+        sku=sku, required=quantity, product_name=row[col["Product_Name"]].strip(),
+        extra_columns={headers[i]: row[i] for i in extra_idx}, source_row=line_row,
+    )

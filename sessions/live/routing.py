@@ -1,0 +1,10 @@
+"""WebSocket routes (consumers live in sessions/consumers.py)."""
+
+from django.urls import path
+
+from sessions.live import consumers
+
+websocket_urlpatterns = [
+    path("ws/floor/", consumers.FloorConsumer.as_asgi()),
+    path("ws/lists/<int:list_id>/", consumers.ListConsumer.as_asgi()),
+]

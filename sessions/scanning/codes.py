@@ -1,0 +1,159 @@
+"""The scanning engine: what a scanned code means for the list held by a station.
+
+With no order open, a code is an order number (normalised: letters, digits, `-`, `_`). With an
+order open, it is an item: the client's barcode mapping is applied first (read from the database
+on every scan, so a mapping made at any station counts at once everywhere), then the normalised
+SKU is matched to the order's lines, repeated SKUs filling in line order. Only when it matches no
+line of the open order is it compared with the other orders' numbers ("that is another order's
+label"), so an item always wins over an order number that happens to look the same.
+
+Every call is one transaction through engine.run_step (row locks, claim check, idempotent scan
+id, ScanEvent with the answer, publish after commit). Manual actions live in actions.py.
+"""
+
+from django.utils.translation import gettext as _
+
+from profiles.models import SkuMapping
+from profiles.normalize import normalize_order_number, normalize_sku
+from sessions.scanning import actions
+from sessions.scanning.frame import RAW_CODE_MAX, Result, first_row, line_key, run_step
+from sessions.errors import InvalidRequest
+from sessions.models import Order, ScanEvent
+from sessions.scanning.rules import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
+from sessions.scanning.sql import table
+
+SCAN_OUTCOMES = (
+    "order_loaded", "order_not_found", "order_already_completed", "other_order_label",
+    "item_ok", "order_complete", "unknown_item", "extra_item", "complete_with_extras",
+)
+STATE_OUTCOMES = {COMPLETE: "order_complete", COMPLETE_WITH_EXTRAS: "complete_with_extras"}
+
+
+def scan(list_id, *, token, code, scan_id=None):
+    """Handle one scanned code for the station holding `token`; returns the answer dict."""
+    code = "" if code is None else str(code)
+    if len(code) > RAW_CODE_MAX:
+        raise InvalidRequest(_("A scanned code has at most %(max)d characters.")
+                             % {"max": RAW_CODE_MAX})
+    return run_step(
+        list_id, token=token, scan_id=scan_id, action=ScanEvent.Action.SCAN, raw_code=code,
+        handler=lambda step: _scan(step, code),
+    )
+
+
+def perform_action(list_id, *, token, action, scan_id=None, item=None, order=None,
+                   barcode=None, sku=None, by_user=None):
+    """Run a manual action (confirm, undo, force_confirm, skip, keep_extra, remove_extra,
+    reopen, map) as one idempotent transaction; returns the answer dict."""
+    handler = actions.handler_for(action)
+    raw_code = barcode if action == "map" else ""
+    params = {"item": item, "order": order, "barcode": barcode, "sku": sku, "by_user": by_user}
+    return run_step(
+        list_id, token=token, scan_id=scan_id, action=action, raw_code=raw_code,
+        handler=lambda step: handler(step, **params),
+    )
+
+
+def _scan(step, code):
+    order = step.open_order()
+    if order is not None and order.status in (Order.Status.COMPLETED, Order.Status.SKIPPED):
+        # Closed behind the station's back (admin, end of list, import): not open any more.
+        step.set_open_order(None)
+        order = None
+    if order is None:
+        return order_scan(step, code)
+    return item_scan(step, code)
+
+
+def order_scan(step, code):
+    """Open (or resume) the order whose normalised number equals the code's."""
+    number = normalize_order_number(code)
+    order = step.find_order(number) if number else None
+    if order is None:
+        return Result("order_not_found",
+                      _("Order %(code)s is not in this packing list.") % {"code": code.strip()})
+    if order.status == Order.Status.COMPLETED:
+        return Result(
+            "order_already_completed",
+            _("Order %(number)s is already completed.") % {"number": order.number}, order=order,
+        )
+    resumed = order.status in (Order.Status.IN_PROGRESS, Order.Status.SKIPPED)
+    order.status = Order.Status.IN_PROGRESS
+    step.touch(order, "status")
+    if order.started_at is None:
+        order.started_at = step.now
+        step.touch(order, "started_at")
+    step.set_open_order(order)
+    if resumed:
+        message = _("Order %(number)s resumed.")
+    else:
+        message = _("Order %(number)s loaded.")
+    return Result("order_loaded", message % {"number": order.number}, order=order,
+                  extra={"resumed": resumed})
+
+
+def mapped_sku(client_id, scanned):
+    """The client's mapping of this (normalised) barcode, or None: read fresh on every scan."""
+    mapping = next(iter(SkuMapping.objects.raw(
+        f"SELECT id, sku FROM {table(SkuMapping)} WHERE client_id = %s "
+        f"AND normalized_barcode = %s", [client_id, scanned],
+    )), None)
+    return mapping.sku if mapping is not None else None
+
+
+def item_scan(step, code):
+    """An item of the open order: pack a unit, over-scan, another order's label, or unknown."""
+    order = step.open_order()
+    scanned = normalize_sku(code)
+    target = ""
+    if scanned:
+        mapped = mapped_sku(step.list.session.client_id, scanned)
+        target = normalize_sku(mapped) if mapped is not None else scanned
+    lines = [i for i in order.items.all() if line_key(i) == target] if target else []
+    if lines:
+        line = next((i for i in lines if i.packed < i.required), None)
+        if line is None:
+            return over_scan(step, order, lines[-1])
+        state = pack_units(step, order, line, 1)
+        return Result(STATE_OUTCOMES.get(state, "item_ok"), state_message(order, state, line),
+                      order=order, item=line, quantity=1)
+    return label_or_unknown(step, order, code)
+
+
+def over_scan(step, order, line):
+    extra = add_extra(step, order, line)
+    message = _(
+        "Extra %(sku)s: order %(number)s needs only %(required)d. Keep it or remove it."
+    ) % {"sku": line.sku, "number": order.number, "required": line.required}
+    return Result("extra_item", message, order=order, item=line, quantity=1,
+                  extra={"extra": {"sku": extra.sku, "pending": extra.pending}})
+
+
+def label_or_unknown(step, order, code):
+    """Not an item of the open order: another order's label (offer to skip) or a wrong item."""
+    number = normalize_order_number(code)
+    if number == order.normalized_number:
+        return Result("order_loaded",
+                      _("Order %(number)s is already open.") % {"number": order.number},
+                      order=order, extra={"resumed": True})
+    other = None
+    if number:
+        other = first_row(
+            Order.objects.filter(packing_list_id=step.list.pk, normalized_number=number)
+            .values("id", "number", "status")
+        )
+    if other is not None:
+        message = _(
+            "That is the label of order %(other)s, not an item. Order %(number)s is still "
+            "open: finish it, or skip it to open %(other)s."
+        ) % {"other": other["number"], "number": order.number}
+        return Result("other_order_label", message, order=order,
+                      extra={"other_order": other, "can_skip": True})
+    order.unknown_scans += 1
+    step.touch(order, "unknown_scans")
+    return Result(
+        "unknown_item",
+        _("%(code)s is not an item of order %(number)s.") % {"code": code.strip(),
+                                                               "number": order.number},
+        order=order,
+    )

@@ -1,0 +1,199 @@
+"""The frame every scan and manual action runs in (used by sessions/scanning.py and actions.py).
+
+One call = one transaction: lock the list row (the claim check happens under that lock), answer a
+retried scan id from the log, let the handler change counters, append the ScanEvent that
+explains the change (with the answer, for later retries), publish after commit. Anything that
+raises rolls the whole step back, so a scan is either fully applied or not at all.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from profiles.normalize import normalize_sku
+from sessions.claims import lock_claimed_list
+from sessions.errors import InvalidRequest, NotFound, ScanIdConflict
+from sessions.live.publish import publish_list_event
+from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
+from sessions.reads.payloads import list_payload, order_payload
+from sessions.scanning.sql import as_id, attach_rows, for_update, prepared_statements, save_fields, table
+
+SCAN_ID_MAX = 100
+RAW_CODE_MAX = 500
+
+
+@dataclass
+class Result:
+    """What a handler did: the outcome, its message, and what the ScanEvent should record."""
+
+    outcome: str
+    message: str
+    order: Order | None = None
+    item: OrderItem | None = None
+    quantity: int = 0
+    manual: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def first_row(queryset):
+    """The first row or None, without the model's default ordering (which would join the
+    parent tables just to sort, even inside FOR UPDATE queries)."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None
+
+
+def line_key(item):
+    """The normalised SKU a scan must match (computed if an importer left it empty)."""
+    return item.normalized_sku or normalize_sku(item.sku)
+
+
+class Step:
+    """The state of one scan/action inside its transaction: the locked list, the holder,
+    the open order once locked, and which fields need saving."""
+
+    def __init__(self, packing_list, scan_id):
+        self.list = packing_list
+        self.worker = packing_list.holder
+        self.station = packing_list.station
+        self.scan_id = scan_id
+        self.now = timezone.now()
+        self.all_done = False
+        self.order_completed = False
+        self.list_fields = {"heartbeat_at"}
+        self._orders = {}
+        self._order_fields = {}
+        # A scan is a sign of life: an actively scanning station never goes stale.
+        packing_list.heartbeat_at = self.now
+
+    def lock_order(self, order_id):
+        """The order row (FOR UPDATE) with its lines and extras; None if not in this list."""
+        if order_id in self._orders:
+            return self._orders[order_id]
+        if as_id(order_id) is None:
+            return None
+        order = next(iter(Order.objects.raw(
+            f"SELECT * FROM {table(Order)} WHERE id = %s AND packing_list_id = %s{for_update()}",
+            [order_id, self.list.pk],
+        )), None)
+        if order is not None:
+            attach_rows(order, "items", OrderItem.objects.raw(
+                f"SELECT * FROM {table(OrderItem)} WHERE order_id = %s ORDER BY line_number, id",
+                [order.pk]))
+            attach_rows(order, "extras", OrderExtra.objects.raw(
+                f"SELECT * FROM {table(OrderExtra)} WHERE order_id = %s ORDER BY id", [order.pk]))
+            self._orders[order.pk] = order
+        return order
+
+    def find_order(self, normalized_number):
+        order_id = first_row(
+            Order.objects.filter(packing_list_id=self.list.pk, normalized_number=normalized_number)
+            .values_list("pk", flat=True)
+        )
+        return self.lock_order(order_id) if order_id else None
+
+    def open_order(self):
+        return self.lock_order(self.list.open_order_id) if self.list.open_order_id else None
+
+    def touch(self, order, *fields):
+        """Remember that these order fields changed (saved once, by flush)."""
+        self._order_fields.setdefault(order.pk, set()).update(fields)
+
+    def set_open_order(self, order):
+        self.list.open_order = order
+        self.list.open_order_id = order.pk if order else None
+        self.list_fields.add("open_order")
+
+    def flush(self):
+        for order_id, fields in self._order_fields.items():
+            if fields:
+                save_fields(self._orders[order_id], sorted(fields))
+        self._order_fields = {}
+
+    def save_list(self):
+        self.flush()
+        save_fields(self.list, sorted(self.list_fields))
+
+    def answer(self, result):
+        """The answer dict of the contract (JSON-ready: it is stored for retries)."""
+        body = {
+            "outcome": result.outcome,
+            "message": str(result.message),
+            "order": order_payload(result.order) if result.order is not None else None,
+            "list": list_payload(self.list, now=self.now),
+            "scan_id": self.scan_id,
+            "duplicate": False,
+            "all_done": self.all_done,
+            "order_completed": self.order_completed,
+        }
+        body.update(result.extra)
+        return body
+
+    def record(self, result, answer, action, raw_code):
+        return ScanEvent.objects.create(
+            packing_list=self.list, order=result.order, item=result.item, worker=self.worker,
+            station=self.station, action=action, raw_code=raw_code, outcome=result.outcome,
+            quantity=result.quantity, manual=result.manual, scan_id=self.scan_id,
+            response=answer, created_at=self.now,
+        )
+
+
+def clean_scan_id(scan_id):
+    if scan_id is None:
+        return None
+    scan_id = str(scan_id).strip()
+    if not scan_id:
+        return None
+    if len(scan_id) > SCAN_ID_MAX:
+        raise InvalidRequest(_("A scan id has at most %(max)d characters.") % {"max": SCAN_ID_MAX})
+    return scan_id
+
+
+def _retry_answer(packing_list, scan_id, action, raw_code):
+    """The stored first answer when this scan id was already used for the same request."""
+    previous = next(iter(ScanEvent.objects.raw(
+        f"SELECT id, action, raw_code, response FROM {table(ScanEvent)} "
+        f"WHERE packing_list_id = %s AND scan_id = %s", [packing_list.pk, scan_id],
+    )), None)
+    if previous is None:
+        return None
+    if previous.action != action or (action == ScanEvent.Action.SCAN
+                                     and previous.raw_code != raw_code):
+        raise ScanIdConflict()
+    answer = dict(previous.response)
+    answer["duplicate"] = True
+    return answer
+
+
+def run_step(list_id, *, token, scan_id, action, raw_code, handler):
+    """Run `handler(step) -> Result` as one locked, logged, idempotent transaction."""
+    scan_id = clean_scan_id(scan_id)
+    raw_code = str(raw_code or "")[:RAW_CODE_MAX]
+    with prepared_statements(), transaction.atomic():
+        # The list lock comes first: concurrent retries of one scan id serialise here, and the
+        # second one finds the first one's event below.
+        packing_list = lock_claimed_list(list_id, token)
+        if scan_id is not None:
+            stored = _retry_answer(packing_list, scan_id, action, raw_code)
+            if stored is not None:
+                return stored
+        step = Step(packing_list, scan_id)
+        result = handler(step)
+        step.save_list()
+        answer = step.answer(result)
+        event = step.record(result, answer, action, raw_code)
+        publish_list_event(packing_list, outcome=result.outcome, scan=event,
+                           payload=answer["list"])
+        return answer
+
+
+def require_order_in_list(step, order_id):
+    try:
+        order_id = int(order_id)
+    except (TypeError, ValueError):
+        raise InvalidRequest(_("An order id is required.")) from None
+    order = step.lock_order(order_id)
+    if order is None:
+        raise NotFound(_("Order %(id)s is not in this packing list.") % {"id": order_id})
+    return order
