@@ -45,8 +45,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from sessions.models import Order, OrderItem, ScanEvent
+from sessions.outcomes import WRONG
 
-WRONG_OUTCOMES = ("unknown_item", "extra_item", "other_order_label")
 GROUPS = ("client", "worker", "day", "session", "list")
 
 # Where each grouping key lives, seen from an Order, an OrderItem and a ScanEvent.
@@ -211,7 +211,7 @@ def _event_rows(events, group_by, tz):
     rows = events.order_by().values(**fields).annotate(
         first=Min("created_at"), last=Max("created_at"),
         scans=Count("id", filter=Q(action=ScanEvent.Action.SCAN)),
-        wrong=Count("id", filter=Q(action=ScanEvent.Action.SCAN, outcome__in=WRONG_OUTCOMES)),
+        wrong=Count("id", filter=Q(action=ScanEvent.Action.SCAN, outcome__in=WRONG)),
     )
     out = {}
     for row in rows:
@@ -301,7 +301,7 @@ def list_metrics(packing_list):
 def order_metrics(order):
     """One order's timing and quality: its own counters plus its scan counts (one query)."""
     counts = ScanEvent.objects.filter(order=order, action=ScanEvent.Action.SCAN).aggregate(
-        scans=Count("id"), wrong=Count("id", filter=Q(outcome__in=WRONG_OUTCOMES)),
+        scans=Count("id"), wrong=Count("id", filter=Q(outcome__in=WRONG)),
     )
     duration = None
     if order.status == Order.Status.COMPLETED and order.started_at and order.completed_at:

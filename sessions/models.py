@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client, Station, Worker
+from sessions.outcomes import Outcome
 
 
 class PackingSession(models.Model):
@@ -328,7 +329,7 @@ class ScanEvent(models.Model):
                                 related_name="scan_events")
     action = models.CharField(max_length=20, choices=Action.choices, default=Action.SCAN)
     raw_code = models.CharField(_("scanned code"), max_length=500, blank=True)
-    outcome = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=40, choices=Outcome.choices)
     quantity = models.IntegerField(
         default=0, help_text=_("Units added to (or, negative, taken from) the item.")
     )
@@ -350,6 +351,8 @@ class ScanEvent(models.Model):
                 name="unique_scan_id_per_list",
             ),
             models.CheckConstraint(name="scan_id_not_empty", condition=~Q(scan_id="")),
+            models.CheckConstraint(name="scan_outcome_valid",
+                                   condition=Q(outcome__in=Outcome.values)),
         ]
         indexes = [
             models.Index(fields=["worker", "created_at"]),

@@ -21,8 +21,8 @@ from collections import defaultdict
 
 from profiles.normalize import normalize_sku
 from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
+from sessions.outcomes import PACKING, Outcome
 
-PACKING_OUTCOMES = {"item_ok", "order_complete", "complete_with_extras"}
 ORDER_FIELDS = ("status", "corrections", "extra_scans", "unknown_scans", "manual_confirmations")
 
 
@@ -52,31 +52,32 @@ class _Replay:
         action, outcome, qty = event.action, event.outcome, event.quantity
         if order is None:
             return
-        if outcome in ("order_loaded", "reopened"):
+        if outcome in (Outcome.ORDER_LOADED, Outcome.REOPENED):
             order["status"] = Order.Status.IN_PROGRESS
-        elif outcome == "skipped":
+        elif outcome == Outcome.SKIPPED:
             order["status"] = Order.Status.SKIPPED
-        elif outcome == "unknown_item":
+        elif outcome == Outcome.UNKNOWN_ITEM:
             order["unknown_scans"] += 1
-        elif outcome == "extra_item":
+        elif outcome == Outcome.EXTRA_ITEM:
             self._extra(event, line)["pending"] += 1
             order["extra_scans"] += 1
-        elif outcome in ("extra_kept", "extra_removed"):
+        elif outcome in (Outcome.EXTRA_KEPT, Outcome.EXTRA_REMOVED):
             extra = self._extra(event, line)
             extra["pending"] -= qty
-            extra["kept" if outcome == "extra_kept" else "removed"] += qty
+            extra["kept" if outcome == Outcome.EXTRA_KEPT else "removed"] += qty
             self._settle(event.order_id)
-        elif action == ScanEvent.Action.IMPORT and outcome == "order_complete" and line is None:
+        elif (action == ScanEvent.Action.IMPORT and outcome == Outcome.ORDER_COMPLETE
+              and line is None):
             self._imported_completion(event.order_id)
         elif line is not None and (
-            (action == ScanEvent.Action.SCAN and outcome in PACKING_OUTCOMES)
-            or outcome in ("confirmed", "force_confirmed", "undone")
+            (action == ScanEvent.Action.SCAN and outcome in PACKING)
+            or outcome in (Outcome.CONFIRMED, Outcome.FORCE_CONFIRMED, Outcome.UNDONE)
             or action == ScanEvent.Action.IMPORT
         ):
             line["packed"] += qty
-            if outcome in ("confirmed", "force_confirmed"):
+            if outcome in (Outcome.CONFIRMED, Outcome.FORCE_CONFIRMED):
                 order["manual_confirmations"] += 1
-            elif outcome == "undone":
+            elif outcome == Outcome.UNDONE:
                 order["corrections"] += 1
             self._settle(event.order_id)
 

@@ -23,7 +23,7 @@ from sessions.models import Order, ScanEvent
 from sessions.reports import (
     DATETIME_FORMAT, HEADER_FONT, CellMaker, is_formula_like, local_naive,
 )
-from sessions.metrics import WRONG_OUTCOMES
+from sessions.outcomes import WRONG
 
 ORDER_COLUMNS = [
     "Session", "List", "Sequence", "Order", "Courier", "Status", "Started At", "First Item At",
@@ -93,7 +93,7 @@ def scan_rows(*, packing_list=None, session=None):
     )
     for (at, session_id, list_name, number, sku, action, code, outcome, quantity, manual,
          worker, station, scan_id) in qs.iterator(chunk_size=2000):
-        wrong = action == ScanEvent.Action.SCAN and outcome in WRONG_OUTCOMES
+        wrong = action == ScanEvent.Action.SCAN and outcome in WRONG
         yield [
             local_naive(at), session_id, list_name, number or "", sku or "", action, code,
             outcome, wrong, quantity, manual, worker or "", station or "", scan_id or "",

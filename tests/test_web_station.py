@@ -65,7 +65,8 @@ def test_station_page_carries_what_the_script_needs(terminal, settings):
     assert config["clearSeconds"] == 3
     assert config["deadlines"] == {"dhl": "16:00"}
     assert config["openOrder"] is None
-    assert config["strings"]["outcomes"]["item_ok"] == "Item OK"
+    assert config["strings"]["outcomes"]["item_ok"] == {"label": "Item OK", "tone": "ok"}
+    assert config["strings"]["outcomes"]["unknown_item"]["tone"] == "bad"
 
 
 def test_station_page_reopens_the_open_order_and_lists_todays_history(terminal):

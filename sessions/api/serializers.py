@@ -13,7 +13,7 @@ from rest_framework import serializers
 from profiles.models import Client
 from sessions.scanning.actions import HANDLERS
 from sessions.models import PackingList, PackingSession, ScanEvent
-from sessions.scanning.codes import SCAN_OUTCOMES
+from sessions.outcomes import Outcome
 
 # The station contract's action names are the engine's own handlers: one list, not two.
 ACTIONS = list(HANDLERS)
@@ -249,7 +249,7 @@ class OrderDetailSerializer(OrderPayloadSerializer):
 class AnswerSerializer(serializers.Serializer):
     """The answer to every scan and action (also replayed for a retried scan id)."""
 
-    outcome = serializers.CharField(help_text=_("For scans one of: ") + ", ".join(SCAN_OUTCOMES))
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
     message = serializers.CharField()
     order = OrderPayloadSerializer(allow_null=True)
     list = ListPayloadSerializer()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from profiles.normalize import normalize_order_number, normalize_sku
 from sessions.live.publish import publish_list_event
 from sessions.models import Order, OrderItem, PackingList, PackingSession
+from sessions.outcomes import Outcome
 
 BATCH_SIZE = 2000
 
@@ -172,7 +173,7 @@ def announce_lists(packing_lists):
     """After commit, tell the floor and the session browser that these lists exist
     (scenario 32: a list uploaded after the session was opened appears at once)."""
     for packing_list in packing_lists:
-        publish_list_event(packing_list, outcome="imported")
+        publish_list_event(packing_list, outcome=Outcome.IMPORTED)
 
 
 def list_summary(packing_list, spec):

@@ -20,9 +20,11 @@ from sessions.models import (
 from sessions.legacy.fastinsert import insert_rows
 from sessions.legacy.timestamps import parse_ts
 from sessions.legacy.workers import ensure_worker
+from sessions.outcomes import Outcome
 
-IMPORTED = "imported"
-DISCARDED = "legacy_discarded"
+# Plain values: these rows go through raw INSERTs (fastinsert), not the ORM.
+IMPORTED = Outcome.IMPORTED.value
+DISCARDED = Outcome.LEGACY_DISCARDED.value
 
 
 class Actors:
@@ -70,13 +72,13 @@ def _events_for_order(plan, tz, fallback):
     events = []
     when_start = plan.started_at or plan.completed_at or plan.skipped_at or fallback
     if plan.status != "new":
-        events.append((None, dict(action="scan", outcome="order_loaded", raw_code=plan.number,
-                                  created_at=when_start)))
+        events.append((None, dict(action="scan", outcome=Outcome.ORDER_LOADED.value,
+                                  raw_code=plan.number, created_at=when_start)))
     for nsku, pending in plan.extras.items():
         # Before the units: pending over-scans keep the order open once its lines are full.
         line = next(i for i in plan.items if i.nsku == nsku)
-        events += [(line, dict(action="scan", outcome="extra_item", raw_code=line.sku,
-                               created_at=when_start))] * pending
+        events += [(line, dict(action="scan", outcome=Outcome.EXTRA_ITEM.value,
+                               raw_code=line.sku, created_at=when_start))] * pending
     logged = {id(i): 0 for i in plan.items}
     for record in plan.records:
         at = parse_ts(record.get("scanned_at"), tz) or when_start
@@ -91,7 +93,7 @@ def _events_for_order(plan, tz, fallback):
                 left -= take
                 events.append((item, dict(
                     action="force_confirm" if forced else "scan", manual=forced,
-                    outcome="force_confirmed" if forced else "item_ok",
+                    outcome=Outcome.FORCE_CONFIRMED.value if forced else Outcome.ITEM_OK.value,
                     raw_code=str(record.get("sku") or ""), quantity=take,
                     created_at=at, response={"legacy_record": record})))
             if not left:
@@ -111,16 +113,16 @@ def _events_for_order(plan, tz, fallback):
     if first_line is not None:
         # An old undo removed its scan record, so the pair (+1, -1) is already netted out of
         # the records: a zero-quantity undo keeps the correction countable.
-        events += [(first_line, dict(action="undo", outcome="undone", quantity=0,
+        events += [(first_line, dict(action="undo", outcome=Outcome.UNDONE.value, quantity=0,
                                      created_at=end))] * plan.corrections
-    events += [(None, dict(action="import", outcome="unknown_item", created_at=end))] \
-        * plan.unknown_scans
+    events += [(None, dict(action="import", outcome=Outcome.UNKNOWN_ITEM.value,
+                           created_at=end))] * plan.unknown_scans
     if plan.status == "completed":
-        events.append((None, dict(action="import", outcome="order_complete",
+        events.append((None, dict(action="import", outcome=Outcome.ORDER_COMPLETE.value,
                                   raw_code=plan.number, created_at=plan.completed_at)))
     elif plan.status == "skipped":
-        events.append((None, dict(action="skip", outcome="skipped", raw_code=plan.number,
-                                  created_at=plan.skipped_at or end)))
+        events.append((None, dict(action="skip", outcome=Outcome.SKIPPED.value,
+                                  raw_code=plan.number, created_at=plan.skipped_at or end)))
     return events
 
 

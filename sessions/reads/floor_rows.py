@@ -3,7 +3,7 @@
 One function builds a row for the page's first render, for a WebSocket (re)connect and for
 every live update, so a screen that missed a message is corrected by the next one it gets.
 The row is the list payload (the same figures as the station and the API) plus the last scan
-and the error count (scans answered with one of sessions.metrics.WRONG_OUTCOMES).
+and the error count (scans answered with one of sessions.outcomes.WRONG).
 """
 
 from django.db.models import Count, OuterRef, Subquery
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sessions.models import PackingList, ScanEvent
 from sessions.reads.payloads import list_counters, list_payload
-from sessions.metrics import WRONG_OUTCOMES
+from sessions.outcomes import WRONG
 
 
 def claimed_lists():
@@ -45,7 +45,7 @@ def error_counts(list_ids):
     """{list id: scans answered with a wrong outcome} (unknown item, extra, other label)."""
     return dict(
         ScanEvent.objects.filter(packing_list_id__in=list_ids, action=ScanEvent.Action.SCAN,
-                                 outcome__in=WRONG_OUTCOMES)
+                                 outcome__in=WRONG)
         .values_list("packing_list_id").annotate(n=Count("id")).order_by()
     )
 

@@ -11,6 +11,7 @@ from profiles.normalize import normalize_barcode, normalize_sku
 from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound
 from sessions.models import Order, OrderItem
+from sessions.outcomes import Outcome
 from sessions.scanning.rules import (
     COMPLETE,
     check_all_done,
@@ -60,7 +61,7 @@ def confirm(step, *, item, **_params):
     order.manual_confirmations += 1
     step.touch(order, "manual_confirmations")
     state = pack_units(step, order, line, 1)
-    return _packed_result("confirmed", order, line, 1, state)
+    return _packed_result(Outcome.CONFIRMED, order, line, 1, state)
 
 
 def force_confirm(step, *, item, **_params):
@@ -72,14 +73,14 @@ def force_confirm(step, *, item, **_params):
     order.manual_confirmations += 1
     step.touch(order, "manual_confirmations")
     state = pack_units(step, order, line, remaining)
-    return _packed_result("force_confirmed", order, line, remaining, state)
+    return _packed_result(Outcome.FORCE_CONFIRMED, order, line, remaining, state)
 
 
 def undo(step, *, item, **_params):
     """Take back one unit of a line (a correction). A completed order is never touched."""
     order, line = _open_order_line(step, item)
     if line.packed == 0:
-        return Result("already_zero",
+        return Result(Outcome.ALREADY_ZERO,
                       _("%(sku)s has no packed unit to undo.") % {"sku": line.sku},
                       order=order, item=line)
     order.corrections += 1
@@ -88,7 +89,7 @@ def undo(step, *, item, **_params):
     message = _("Undone: %(sku)s is now %(packed)d of %(required)d.") % {
         "sku": line.sku, "packed": line.packed, "required": line.required,
     }
-    return Result("undone", message, order=order, item=line, quantity=-1, manual=True)
+    return Result(Outcome.UNDONE, message, order=order, item=line, quantity=-1, manual=True)
 
 
 def skip(step, *, order=None, **_params):
@@ -106,7 +107,7 @@ def skip(step, *, order=None, **_params):
     if step.list.open_order_id == target.pk:
         step.set_open_order(None)
     check_all_done(step)
-    return Result("skipped", _("Order %(number)s skipped.") % {"number": target.number},
+    return Result(Outcome.SKIPPED, _("Order %(number)s skipped.") % {"number": target.number},
                   order=target)
 
 
@@ -143,7 +144,7 @@ def keep_extra(step, *, sku=None, item=None, **_params):
     extra.pending = 0
     extra.save(update_fields=["kept", "pending"])
     message = _("Kept %(units)d extra %(sku)s.") % {"units": units, "sku": extra.sku}
-    return _extra_result(step, "extra_kept", message, order, extra, line, units)
+    return _extra_result(step, Outcome.EXTRA_KEPT, message, order, extra, line, units)
 
 
 def remove_extra(step, *, sku=None, item=None, **_params):
@@ -155,7 +156,7 @@ def remove_extra(step, *, sku=None, item=None, **_params):
     message = _("Removed one extra %(sku)s (%(pending)d left).") % {
         "sku": extra.sku, "pending": extra.pending,
     }
-    return _extra_result(step, "extra_removed", message, order, extra, line, 1)
+    return _extra_result(step, Outcome.EXTRA_REMOVED, message, order, extra, line, 1)
 
 
 def reopen(step, *, order=None, by_user=None, **_params):
@@ -174,7 +175,7 @@ def reopen(step, *, order=None, by_user=None, **_params):
     target.completed_station = None
     step.touch(target, "status", "completed_at", "completed_by", "completed_station")
     step.set_open_order(target)
-    return Result("reopened", _("Order %(number)s reopened.") % {"number": target.number},
+    return Result(Outcome.REOPENED, _("Order %(number)s reopened.") % {"number": target.number},
                   order=target)
 
 
@@ -187,7 +188,7 @@ def map_barcode(step, *, barcode=None, sku=None, by_user=None, **_params):
     client_id = step.list.session.client_id
     previous = _save_mapping(client_id, barcode, normalized, sku, by_user)
     message = _("Barcode %(barcode)s now packs %(sku)s.") % {"barcode": barcode, "sku": sku}
-    return Result("mapped", message, order=step.open_order(),
+    return Result(Outcome.MAPPED, message, order=step.open_order(),
                   extra={"mapping": {"barcode": barcode, "sku": sku, "previous_sku": previous}})
 
 

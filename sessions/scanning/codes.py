@@ -19,14 +19,12 @@ from sessions.scanning import actions
 from sessions.scanning.frame import RAW_CODE_MAX, Result, first_row, line_key, run_step
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
+from sessions.outcomes import Outcome
 from sessions.scanning.rules import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
 from sessions.scanning.sql import table
 
-SCAN_OUTCOMES = (
-    "order_loaded", "order_not_found", "order_already_completed", "other_order_label",
-    "item_ok", "order_complete", "unknown_item", "extra_item", "complete_with_extras",
-)
-STATE_OUTCOMES = {COMPLETE: "order_complete", COMPLETE_WITH_EXTRAS: "complete_with_extras"}
+STATE_OUTCOMES = {COMPLETE: Outcome.ORDER_COMPLETE,
+                  COMPLETE_WITH_EXTRAS: Outcome.COMPLETE_WITH_EXTRAS}
 
 
 def scan(list_id, *, token, code, scan_id=None):
@@ -70,11 +68,10 @@ def order_scan(step, code):
     number = normalize_order_number(code)
     order = step.find_order(number) if number else None
     if order is None:
-        return Result("order_not_found",
+        return Result(Outcome.ORDER_NOT_FOUND,
                       _("Order %(code)s is not in this packing list.") % {"code": code.strip()})
     if order.status == Order.Status.COMPLETED:
-        return Result(
-            "order_already_completed",
+        return Result(Outcome.ORDER_ALREADY_COMPLETED,
             _("Order %(number)s is already completed.") % {"number": order.number}, order=order,
         )
     resumed = order.status in (Order.Status.IN_PROGRESS, Order.Status.SKIPPED)
@@ -88,7 +85,7 @@ def order_scan(step, code):
         message = _("Order %(number)s resumed.")
     else:
         message = _("Order %(number)s loaded.")
-    return Result("order_loaded", message % {"number": order.number}, order=order,
+    return Result(Outcome.ORDER_LOADED, message % {"number": order.number}, order=order,
                   extra={"resumed": resumed})
 
 
@@ -115,7 +112,7 @@ def item_scan(step, code):
         if line is None:
             return over_scan(step, order, lines[-1])
         state = pack_units(step, order, line, 1)
-        return Result(STATE_OUTCOMES.get(state, "item_ok"), state_message(order, state, line),
+        return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK), state_message(order, state, line),
                       order=order, item=line, quantity=1)
     return label_or_unknown(step, order, code)
 
@@ -125,7 +122,7 @@ def over_scan(step, order, line):
     message = _(
         "Extra %(sku)s: order %(number)s needs only %(required)d. Keep it or remove it."
     ) % {"sku": line.sku, "number": order.number, "required": line.required}
-    return Result("extra_item", message, order=order, item=line, quantity=1,
+    return Result(Outcome.EXTRA_ITEM, message, order=order, item=line, quantity=1,
                   extra={"extra": {"sku": extra.sku, "pending": extra.pending}})
 
 
@@ -133,7 +130,7 @@ def label_or_unknown(step, order, code):
     """Not an item of the open order: another order's label (offer to skip) or a wrong item."""
     number = normalize_order_number(code)
     if number == order.normalized_number:
-        return Result("order_loaded",
+        return Result(Outcome.ORDER_LOADED,
                       _("Order %(number)s is already open.") % {"number": order.number},
                       order=order, extra={"resumed": True})
     other = None
@@ -147,12 +144,11 @@ def label_or_unknown(step, order, code):
             "That is the label of order %(other)s, not an item. Order %(number)s is still "
             "open: finish it, or skip it to open %(other)s."
         ) % {"other": other["number"], "number": order.number}
-        return Result("other_order_label", message, order=order,
+        return Result(Outcome.OTHER_ORDER_LABEL, message, order=order,
                       extra={"other_order": other, "can_skip": True})
     order.unknown_scans += 1
     step.touch(order, "unknown_scans")
-    return Result(
-        "unknown_item",
+    return Result(Outcome.UNKNOWN_ITEM,
         _("%(code)s is not an item of order %(number)s.") % {"code": code.strip(),
                                                                "number": order.number},
         order=order,

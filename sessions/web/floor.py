@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from profiles.models import is_supervisor
 from sessions.reads.floor_rows import floor_rows
-from sessions.web.strings import outcome_headlines
+from sessions.outcomes import client_config
 
 
 def supervisor_required(view):
@@ -26,7 +26,7 @@ def floor(request):
     """Every claimed list; static/js/floor.js replaces the rows from the socket's snapshot."""
     config = {
         "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
-        "outcomes": outcome_headlines(),
+        "outcomes": client_config(),
         "strings": {
             "reasonPrompt": _("Why is this claim released? (kept in the log)"),
             "active": _("active"), "stale": _("stale"), "details": _("Details"),

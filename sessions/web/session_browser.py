@@ -15,7 +15,6 @@ from sessions.models import Order, PackingList
 from sessions.reads.payloads import list_counters, list_payload
 from sessions.reports import completion_report, report_filename
 from sessions.metrics import list_metrics, order_metrics
-from sessions.web.strings import outcome_headlines
 
 PAGE_SIZE = 25
 
@@ -73,10 +72,7 @@ def list_detail(request, list_id):
 def order_timeline(request, order_id):
     """The scan timeline of one order (an htmx fragment under its row)."""
     order = get_object_or_404(Order, pk=order_id)
-    labels = outcome_headlines()
     events = list_tabs.order_timeline(order)
-    for event in events:
-        event.outcome_label = labels.get(event.outcome, event.outcome)
     return render(request, "browse/_timeline.html", {
         "order": order, "events": events, "metrics": order_metrics(order),
     })

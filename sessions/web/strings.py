@@ -6,36 +6,15 @@ translated `message` of each answer, so all three languages live in the same .po
 
 from django.utils.translation import gettext as _
 
-
-def outcome_headlines():
-    """The big one-line status per outcome; the answer's message gives the detail."""
-    return {
-        "order_loaded": _("Order loaded"),
-        "order_not_found": _("Order not found"),
-        "order_already_completed": _("Already completed"),
-        "other_order_label": _("Another order's label"),
-        "item_ok": _("Item OK"),
-        "order_complete": _("Order complete"),
-        "unknown_item": _("Unknown item"),
-        "extra_item": _("Extra item"),
-        "complete_with_extras": _("Complete, extras pending"),
-        "confirmed": _("Confirmed by hand"),
-        "undone": _("Undone"),
-        "already_zero": _("Already zero"),
-        "force_confirmed": _("Line confirmed"),
-        "skipped": _("Order skipped"),
-        "extra_kept": _("Extra kept"),
-        "extra_removed": _("Extra removed"),
-        "reopened": _("Order reopened"),
-        "mapped": _("Barcode mapped"),
-        "all_done": _("All done!"),
-        "error": _("Refused"),
-    }
+from sessions.outcomes import client_config
 
 
 def station_strings():
+    """Every text of the station screen; outcome headlines and tones come from
+    sessions.outcomes (the same vocabulary the server answers with)."""
     return {
-        "outcomes": outcome_headlines(),
+        "outcomes": client_config(),
+        "refused": _("Refused"),
         "online": _("Online"),
         "offline": _("Connection lost: scans are kept and sent when it returns"),
         "waiting": _("Scans waiting to be sent"),

@@ -54,10 +54,9 @@
       const last = el("td", { class: "last-scan" });
       if (r.last_scan) {
         const o = r.last_scan.outcome;
-        const cls = ["unknown_item", "extra_item", "other_order_label", "order_not_found"].includes(o) ? "err"
-          : (o === "order_complete" ? "ok" : "info");
+        const known = cfg.outcomes[o] || { label: o, tone: "info" };  // from sessions/outcomes.py
         last.append(el("b", { class: "code" }, r.last_scan.code || "—"), document.createTextNode(" "),
-          el("span", { class: "badge " + cls, "data-outcome": o }, cfg.outcomes[o] || o));
+          el("span", { class: "badge t-" + known.tone, "data-outcome": o }, known.label));
       } else last.textContent = "—";
       const actions = el("td", { class: "row-actions" });
       const stack = el("div", { class: "stack" });

@@ -19,9 +19,11 @@
   const body = document.body;
   const csrf = (document.querySelector("[name=csrfmiddlewaretoken]") || {}).value || "";
   const key = `packer:${cfg.station}:list:${cfg.listId}`;
-  const WARN = ["extra_item", "complete_with_extras", "other_order_label", "order_already_completed",
-    "already_zero", "skipped"];
-  const BAD = ["unknown_item", "order_not_found", "error"];
+  // Headline and tone (colour + sound) of every outcome come from the server (sessions/outcomes.py);
+  // only the page's own states (an error before any answer, all done) are named here.
+  const PAGE_TONES = { error: "bad", warn: "warn", all_done: "done" };
+  const toneOf = (o) => (S.outcomes[o] ? S.outcomes[o].tone : PAGE_TONES[o] || "");
+  const headline = (o) => (S.outcomes[o] ? S.outcomes[o].label : o);
 
   let token = localStorage.getItem(key + ":token") || null;
   let outbox = load(key + ":outbox", []);
@@ -117,7 +119,7 @@
       if (list.open_order && cfg.openOrder && cfg.openOrder.id === list.open_order && !order) {
         order = cfg.openOrder;
         renderOrder();
-        showStatus("order_loaded", S.outcomes.order_loaded, order.number);
+        showStatus("order_loaded", headline("order_loaded"), order.number);
       } else if (!order) showStatus("ready", S.ready, S.readyDetail);
       pump();
       return;
@@ -130,7 +132,7 @@
     token = null;
     localStorage.removeItem(key + ":token");
     const actions = [];
-    let title = err.message || S.outcomes.error, text = "";
+    let title = err.message || S.refused, text = "";
     if (err.code === "list_claimed") {
       const since = err.since ? localTime(err.since) : "";
       title = fmt(S.claimedBy, { holder: err.holder, station: err.station, since });
@@ -251,7 +253,7 @@
   function refused(err) {
     body.dataset.lastOutcome = "error";
     if (err.code === "list_completed") { ended(null); return; }
-    showStatus("error", S.outcomes.error, err.message || "");
+    showStatus("error", S.refused, err.message || "");
     sound("error");
   }
 
@@ -268,14 +270,14 @@
     }
     lastUnknown = outcome === "unknown_item" && entry ? entry.body.code : null;
     renderOrder();
-    showStatus(outcome, S.outcomes[outcome] || outcome, a.message || "");
+    showStatus(outcome, headline(outcome), a.message || "");
     sound(outcome);
     if (order && order.status === "completed") {
       addHistory(order);
       holdUntil = Date.now() + cfg.clearSeconds * 1000;
       if (clearTimer) clearTimeout(clearTimer);
       clearTimer = setTimeout(() => { clearOrder(); pump(); }, cfg.clearSeconds * 1000);
-      showStatus(outcome, S.outcomes[outcome] || outcome,
+      showStatus(outcome, headline(outcome),
         (a.message || "") + " · " + fmt(S.clearing, { seconds: cfg.clearSeconds }));
     }
     if (outcome === "other_order_label" && order) {
@@ -314,7 +316,7 @@
   /* ---------- rendering ---------- */
   function showStatus(outcome, headline, detail) {
     const box = $("status");
-    box.className = "status o-" + outcome;
+    box.className = "status t-" + toneOf(outcome);
     box.dataset.outcome = outcome;
     $("status-headline").textContent = headline;
     $("status-detail").textContent = detail || "";
@@ -329,7 +331,7 @@
     $("progress-bar").style.width = pct + "%";
     $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
     $("progress-detail").textContent = `${list.packed_units} / ${list.units} ${S.units}` +
-      (list.skipped_orders ? ` · ${S.outcomes.skipped}: ${list.skipped_orders}` : "");
+      (list.skipped_orders ? ` · ${headline("skipped")}: ${list.skipped_orders}` : "");
     body.dataset.completed = String(list.completed_orders);
   }
 
@@ -467,16 +469,16 @@
     enqueue("action/", Object.assign({ action: name }, extra || {}));
   }
   function undoLast() {
-    if (!order || !lastItemId) { showStatus("already_zero", S.outcomes.already_zero, S.nothingToUndo); sound("warn"); return; }
+    if (!order || !lastItemId) { showStatus("already_zero", headline("already_zero"), S.nothingToUndo); sound("warn"); return; }
     action("undo", { item: lastItemId });
   }
   function skip() {
-    if (!order) { showStatus("error", S.outcomes.error, S.noOpenOrder); sound("error"); return; }
+    if (!order) { showStatus("error", S.refused, S.noOpenOrder); sound("error"); return; }
     action("skip", { order: order.id });
   }
   function extraAction(name) {
     const pending = order ? (order.extras || []).find((e) => e.pending > 0) : null;
-    if (!pending) { showStatus("error", S.outcomes.error, S.noExtras); sound("error"); return; }
+    if (!pending) { showStatus("error", S.refused, S.noExtras); sound("error"); return; }
     action(name, { sku: pending.sku });
   }
   function mapBarcode(item) {
@@ -530,12 +532,12 @@
   function sound(outcome) {
     body.dataset.sound = outcome;
     if (!audio || audio.state !== "running") return;
-    if (outcome === "item_ok" || outcome === "confirmed" || outcome === "force_confirmed") tone(880, 0, 0.12);
-    else if (outcome === "order_loaded") { tone(660, 0, 0.1); tone(880, 0.11, 0.12); }
-    else if (outcome === "order_complete" || outcome === "all_done" || outcome === "extra_kept") {
-      [523, 659, 784, 1047].forEach((f, i) => tone(f, i * 0.09, 0.16));
-    } else if (BAD.includes(outcome)) tone(150, 0, 0.45, "square", 0.2);
-    else if (WARN.includes(outcome) || outcome === "warn") { tone(440, 0, 0.12, "triangle", 0.3); tone(440, 0.18, 0.12, "triangle", 0.3); }
+    const t = toneOf(outcome);
+    if (t === "ok") tone(880, 0, 0.12);
+    else if (t === "info") { tone(660, 0, 0.1); tone(880, 0.11, 0.12); }
+    else if (t === "done") [523, 659, 784, 1047].forEach((f, i) => tone(f, i * 0.09, 0.16));
+    else if (t === "bad") tone(150, 0, 0.45, "square", 0.2);
+    else if (t === "warn") { tone(440, 0, 0.12, "triangle", 0.3); tone(440, 0.18, 0.12, "triangle", 0.3); }
     else tone(600, 0, 0.06, "sine", 0.15);
   }
 
