@@ -519,7 +519,9 @@ async def raw_scan(pool, plan, client_id, item, stats, counters_sql):
 
 
 async def raw_phase(args, plans, client_id):
-    from sessions.reads.payloads import _counters_sql  # the list counters' statement, as the API runs it
+    from sessions.reads.payloads import (
+        _counters_sql,  # the list counters' statement, as the API runs it
+    )
 
     counters_sql = _counters_sql(1)
     claim_raw_lists(args, plans)

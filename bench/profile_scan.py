@@ -13,8 +13,8 @@ through the API and then scans item units through three paths, timing each:
 
 import argparse
 import asyncio
-import json
 import cProfile
+import json
 import pstats
 import sys
 import time
@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import load_scans  # noqa: E402
+import load_scans
 
 
 def parse_args():
@@ -58,7 +58,6 @@ def main():
     from django.db import connection
     from django.test import Client
 
-    from sessions.scanning import codes as scanning
     from sessions.live.publish import send_to_groups
 
     loop = asyncio.new_event_loop()

@@ -7,7 +7,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from packer.settings import *  # noqa: F401,F403
+from packer.settings import *  # noqa: F403
 from packer.settings import env_bool, env_int
 
 DEBUG = False

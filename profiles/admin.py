@@ -19,7 +19,13 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from profiles.models import (
-    Client, ClientSettings, ColumnMapping, CourierDeadline, SkuMapping, Station, Worker,
+    Client,
+    ClientSettings,
+    ColumnMapping,
+    CourierDeadline,
+    SkuMapping,
+    Station,
+    Worker,
 )
 from profiles.resources import SkuMappingResource
 from profiles.roles import ADMIN, PACKER, SUPERVISOR, assign_role, role_of

@@ -12,11 +12,18 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from sessions.claims import claim_state, force_release
+from sessions.claims import force_release
 from sessions.errors import PackingError
 from sessions.models import (
-    ClaimEvent, Order, OrderExtra, OrderItem, PackingList, PackingSession, ScanEvent,
+    ClaimEvent,
+    Order,
+    OrderExtra,
+    OrderItem,
+    PackingList,
+    PackingSession,
+    ScanEvent,
 )
+from sessions.reads.payloads import claim_state
 
 CLAIM_FIELDS = ["holder", "station", "claim_token", "claimed_at", "heartbeat_at"]
 

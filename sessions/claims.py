@@ -10,12 +10,11 @@ as a ClaimEvent, so "who held it, when, and why it changed hands" is always answ
 import uuid
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.models import Client, Station, Worker, is_supervisor
+from profiles.models import is_supervisor
 from sessions.errors import (
     ClaimNotStale,
     Forbidden,
@@ -23,91 +22,13 @@ from sessions.errors import (
     ListClaimed,
     ListCompleted,
     ListNotClaimed,
-    NotClaimHolder,
-    NotFound,
     StationBusy,
 )
 from sessions.live.publish import publish_list_event
-from sessions.models import ClaimEvent, PackingList, PackingSession
-from sessions.scanning.sql import as_id, columns, for_update, joined_row, table
-
-
-def stale_after():
-    """Seconds without a heartbeat after which a claim is stale (a setting, read each time)."""
-    return settings.PACKER_STALE_AFTER_SECONDS
-
-
-def lock_list(list_id):
-    """The list row, locked FOR UPDATE until the end of the caller's transaction.
-
-    Only the list row is locked (`of=self`): the joined session/client/holder/station rows are
-    read-only here, and locking them would serialise unrelated lists of one session.
-    """
-    missing = NotFound(_("Packing list %(id)s does not exist.") % {"id": list_id})
-    pk = as_id(list_id)
-    if pk is None:
-        raise missing
-    # The ORM's select_related() of this query cost 1 ms of CPU per scan (rows.py).
-    parts = [(PackingList, "pl"), (PackingSession, "s"), (Client, "c"), (Worker, "w"),
-             (Station, "st")]
-    found = joined_row(
-        f"SELECT {', '.join(columns(model, alias) for model, alias in parts)} "
-        f"FROM {table(PackingList)} pl "
-        f"JOIN {table(PackingSession)} s ON s.id = pl.session_id "
-        f"JOIN {table(Client)} c ON c.id = s.client_id "
-        f"LEFT JOIN {table(Worker)} w ON w.id = pl.holder_id "
-        f"LEFT JOIN {table(Station)} st ON st.id = pl.station_id "
-        f"WHERE pl.id = %s{for_update(of=('pl',))}", [pk], parts,
-    )
-    if found is None:
-        raise missing
-    packing_list, session, client, holder, station = found
-    PackingSession.client.field.set_cached_value(session, client)
-    PackingList.session.field.set_cached_value(packing_list, session)
-    PackingList.holder.field.set_cached_value(packing_list, holder)
-    PackingList.station.field.set_cached_value(packing_list, station)
-    return packing_list
-
-
-def _token_matches(packing_list, token):
-    if not token or packing_list.claim_token is None:
-        return False
-    return str(packing_list.claim_token) == str(token).strip().lower()
-
-
-def lock_claimed_list(list_id, token):
-    """Lock the list and check the caller holds its claim; every write service starts here."""
-    packing_list = lock_list(list_id)
-    if packing_list.status == PackingList.Status.COMPLETED:
-        raise ListCompleted()
-    if not _token_matches(packing_list, token):
-        raise NotClaimHolder()
-    return packing_list
-
-
-def claim_state(packing_list, now=None):
-    """The claim as screens and refusals describe it; None when the list is free.
-
-    Stale ⇔ more than PACKER_STALE_AFTER_SECONDS since the last heartbeat (118 s is still
-    active, 122 s is stale with the default 120).
-    """
-    if packing_list.claim_token is None:
-        return None
-    now = now or timezone.now()
-    age = (now - packing_list.heartbeat_at).total_seconds()
-    stale = age > stale_after()
-    holder, station = packing_list.holder, packing_list.station
-    return {
-        "holder": holder.display_name if holder else None,
-        "holder_id": packing_list.holder_id,
-        "station": station.name if station else None,
-        "station_id": packing_list.station_id,
-        "since": packing_list.claimed_at.isoformat(),
-        "heartbeat_at": packing_list.heartbeat_at.isoformat(),
-        "heartbeat_age_seconds": max(0, int(age)),
-        "stale": stale,
-        "active": not stale,
-    }
+from sessions.models import ClaimEvent, PackingList
+from sessions.reads.payloads import claim_state, stale_after
+from sessions.scanning.frame import lock_claimed_list
+from sessions.scanning.sql import lock_list
 
 
 def _claimed_error(packing_list, now):

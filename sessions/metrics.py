@@ -39,7 +39,15 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import (
-    Avg, Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum,
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone

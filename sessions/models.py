@@ -113,7 +113,8 @@ class PackingList(models.Model):
         verbose_name_plural = _("packing lists")
         permissions = [("release_claim", _("Can release the claim on a packing list"))]
         constraints = [
-            models.UniqueConstraint(fields=["session", "name"], name="unique_list_name_per_session"),
+            models.UniqueConstraint(fields=["session", "name"],
+                                    name="unique_list_name_per_session"),
             models.CheckConstraint(
                 name="list_status_valid",
                 condition=Q(status__in=["not_started", "in_progress", "completed"]),
@@ -227,7 +228,8 @@ class Order(models.Model):
                 fields=["packing_list", "normalized_number"], name="unique_order_number_per_list",
                 violation_error_message=_("Two orders of this list have the same number."),
             ),
-            models.CheckConstraint(name="order_number_not_empty", condition=~Q(normalized_number="")),
+            models.CheckConstraint(name="order_number_not_empty",
+                                   condition=~Q(normalized_number="")),
             models.CheckConstraint(
                 name="order_status_valid",
                 condition=Q(status__in=["new", "in_progress", "completed", "skipped"]),
@@ -291,7 +293,8 @@ class OrderExtra(models.Model):
         verbose_name = _("extra item")
         verbose_name_plural = _("extra items")
         constraints = [
-            models.UniqueConstraint(fields=["order", "normalized_sku"], name="unique_extra_per_sku"),
+            models.UniqueConstraint(fields=["order", "normalized_sku"],
+                                    name="unique_extra_per_sku"),
             models.CheckConstraint(
                 name="extra_counts_not_negative",
                 condition=Q(pending__gte=0) & Q(kept__gte=0) & Q(removed__gte=0),

@@ -20,9 +20,9 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from sessions.metrics import list_metrics, local_tz
 from sessions.models import ClaimEvent, Order, OrderItem
 from sessions.reads.payloads import list_counters
-from sessions.metrics import list_metrics, local_tz
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")

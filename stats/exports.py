@@ -20,10 +20,14 @@ from openpyxl import Workbook
 
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
-from sessions.reports import (
-    DATETIME_FORMAT, HEADER_FONT, CellMaker, is_formula_like, local_naive,
-)
 from sessions.outcomes import WRONG
+from sessions.reports import (
+    DATETIME_FORMAT,
+    HEADER_FONT,
+    CellMaker,
+    is_formula_like,
+    local_naive,
+)
 
 ORDER_COLUMNS = [
     "Session", "List", "Sequence", "Order", "Courier", "Status", "Started At", "First Item At",

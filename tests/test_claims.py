@@ -7,10 +7,8 @@ from django.utils import timezone
 
 from sessions.claims import (
     claim_list,
-    claim_state,
     force_release,
     heartbeat,
-    lock_claimed_list,
     release,
     take_over,
 )
@@ -25,7 +23,9 @@ from sessions.errors import (
     StationBusy,
 )
 from sessions.models import ClaimEvent, Order, PackingList
+from sessions.reads.payloads import claim_state
 from sessions.scanning.codes import perform_action, scan
+from sessions.scanning.frame import lock_claimed_list
 from tests.builders import build_list, build_station, build_user, build_worker, claimed
 
 pytestmark = pytest.mark.django_db

@@ -28,7 +28,7 @@ def run_together(calls):
         try:
             barrier.wait(timeout=THREAD_TIMEOUT)
             outcomes[n] = (call(), None)
-        except Exception as exc:  # noqa: BLE001 - reported to the test below
+        except Exception as exc:
             outcomes[n] = (None, exc)
         finally:
             connection.close()
@@ -48,7 +48,7 @@ def test_s22_two_stations_claim_one_list_at_the_same_instant_exactly_one_wins():
         packing_list = build_list({"O-1": [("A", 1)]})
         contenders = [(build_worker(), build_station()) for _ in range(2)]
         outcomes = run_together([
-            (lambda w=w, s=s: claim_list(packing_list.pk, worker=w, station=s))
+            (lambda w=w, s=s, pk=packing_list.pk: claim_list(pk, worker=w, station=s))
             for w, s in contenders
         ])
         winners = [r for r, e in outcomes if e is None]
@@ -140,7 +140,7 @@ def test_s24_server_killed_mid_scan_leaves_nothing_half_applied(monkeypatch):
         try:
             outcome["answer"] = scan(claim.list_id, token=claim.token, code="SKU-B",
                                      scan_id="last")
-        except Exception as exc:  # noqa: BLE001 - the connection was killed
+        except Exception as exc:
             outcome["error"] = exc
         finally:
             connection.close()

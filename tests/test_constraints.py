@@ -13,7 +13,12 @@ from django.utils import timezone
 from profiles.models import Client, SkuMapping
 from sessions.models import Order, OrderItem, PackingList, ScanEvent
 from tests.builders import (
-    add_order, build_client, build_list, build_mapping, build_station, build_worker,
+    add_order,
+    build_client,
+    build_list,
+    build_mapping,
+    build_station,
+    build_worker,
 )
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,13 @@ from sessions.lifecycle import end_list
 from sessions.models import ClaimEvent, PackingList, PackingSession
 from sessions.reports import list_summary
 from tests.reports_builders import (
-    T0, make_list, make_order, make_station, make_worker, minutes, scan,
+    T0,
+    make_list,
+    make_order,
+    make_station,
+    make_worker,
+    minutes,
+    scan,
 )
 
 pytestmark = pytest.mark.django_db
@@ -167,7 +173,7 @@ def test_end_and_scan_at_the_same_instant_serialise():
         try:
             barrier.wait(timeout=10)
             results[name] = call()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
+        except Exception as exc:
             results[name] = exc
         finally:
             connection.close()

@@ -3,9 +3,8 @@ safety. Formats: ../shared/legacy-formats.md §5.2 and §11; scenarios 28–32."
 
 import io
 import json
-from datetime import datetime
-from datetime import timezone as dt_timezone
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -91,7 +90,7 @@ def test_session_with_three_lists_keeps_order_metadata(client_m, tmp_path):
     assert session.info["analysis"]["total_orders"] == 4
     # Naive times of the Shopify Tool are local (Europe/Sofia, UTC+2 in March).
     session.refresh_from_db()
-    assert session.created_at == datetime(2026, 3, 2, 7, 1, 12, 123, tzinfo=dt_timezone.utc)
+    assert session.created_at == datetime(2026, 3, 2, 7, 1, 12, 123, tzinfo=UTC)
     names = sorted(item["name"] for item in result.lists)
     assert names == ["DHL_Orders", "DPD Заказы", "PostOne_Orders"]
     dhl = session.lists.get(name="DHL_Orders")

@@ -19,11 +19,18 @@ from PIL import Image, PdfParser
 from profiles.models import Client, Station
 from sessions.errors import InvalidRequest, PrinterUnreachable
 from sessions.imports import import_packing_list_json
-from sessions.labels.render import (
-    LabelConfig, LabelData, label_zpl, list_label_data, list_labels_pdf, list_labels_zpl,
-    natural_key, order_label_png, render_label,
-)
 from sessions.labels.printing import parse_address, print_list_labels, send_zpl
+from sessions.labels.render import (
+    LabelConfig,
+    LabelData,
+    label_zpl,
+    list_label_data,
+    list_labels_pdf,
+    list_labels_zpl,
+    natural_key,
+    order_label_png,
+    render_label,
+)
 
 NUMBERS = ["#10", "#9", "ORDER_001", "#BG-10 29", "A-100200300", "#1"]
 DAY = date(2025, 11, 19)

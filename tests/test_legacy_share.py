@@ -12,7 +12,13 @@ from sessions.models import Order, PackingList, PackingSession, ScanEvent
 from stats.models import LegacyStatRecord
 from tests.legacy_fixtures.builder import ShareBuilder, item_states
 from tests.legacy_fixtures.helpers import (
-    all_lists_replay, figures, make_read_only, make_writable, problem_reasons, run, snapshot,
+    all_lists_replay,
+    figures,
+    make_read_only,
+    make_writable,
+    problem_reasons,
+    run,
+    snapshot,
 )
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer
 
-from sessions.live import publish
 from sessions.errors import NotClaimHolder
+from sessions.live import publish
 from sessions.scanning.codes import scan
 from tests.builders import build_list, claimed
 

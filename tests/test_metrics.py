@@ -6,7 +6,13 @@ import pytest
 
 from sessions.metrics import grouped_metrics, list_metrics, metrics, order_metrics
 from tests.reports_builders import (
-    T0, make_list, make_order, make_station, make_worker, minutes, scan,
+    T0,
+    make_list,
+    make_order,
+    make_station,
+    make_worker,
+    minutes,
+    scan,
 )
 
 pytestmark = pytest.mark.django_db
@@ -158,7 +164,8 @@ def test_s34_end_to_end_through_the_scanning_engine(monkeypatch):
     from django.utils import timezone as tz
 
     from sessions.lifecycle import end_list
-    from sessions.scanning.codes import perform_action, scan as scan_code
+    from sessions.scanning.codes import perform_action
+    from sessions.scanning.codes import scan as scan_code
     from tests.builders import build_list, claimed
 
     clock = Clock(T0)

@@ -3,9 +3,9 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from sessions.scanning import codes, rules
 from sessions.errors import InvalidRequest, ScanIdConflict
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
+from sessions.scanning import codes, rules
 from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, claimed
 

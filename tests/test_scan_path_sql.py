@@ -1,15 +1,16 @@
-"""The scan path's plain-SQL reads (sessions/rows.py, list counters in sessions/payloads.py)
+"""The scan path's plain-SQL reads (sessions/scanning/sql.py, list counters in
+sessions/reads/payloads.py)
 give the same rows, instances and figures as the ORM did, and refuse impossible ids cleanly."""
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
-from sessions.claims import lock_list
 from sessions.errors import NotFound
 from sessions.models import Order, OrderItem, PackingList
 from sessions.reads.payloads import list_counters
 from sessions.scanning.codes import perform_action, scan
+from sessions.scanning.sql import lock_list
 from tests.api_helpers import token_client
 from tests.builders import add_order, build_list, build_user, claimed
 

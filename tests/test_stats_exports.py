@@ -8,7 +8,11 @@ from openpyxl import load_workbook
 
 from sessions.errors import InvalidRequest
 from stats.exports import (
-    ORDER_COLUMNS, SCAN_COLUMNS, export_filename, history_csv, history_xlsx,
+    ORDER_COLUMNS,
+    SCAN_COLUMNS,
+    export_filename,
+    history_csv,
+    history_xlsx,
 )
 from tests.reports_builders import T0, make_list, make_order, make_worker, minutes, scan
 

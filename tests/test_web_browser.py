@@ -8,11 +8,17 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from sessions.reads import list_tabs
 from sessions.models import PackingList, PackingSession
+from sessions.reads import list_tabs
 from sessions.scanning.codes import scan
 from tests.builders import (
-    build_client, build_list, build_session, build_station, build_user, build_worker, claimed,
+    build_client,
+    build_list,
+    build_session,
+    build_station,
+    build_user,
+    build_worker,
+    claimed,
 )
 
 pytestmark = pytest.mark.django_db

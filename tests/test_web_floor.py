@@ -9,8 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connections
 
 from sessions.claims import force_release
-from sessions.reads.floor_rows import floor_row, floor_rows
 from sessions.live.routing import websocket_urlpatterns
+from sessions.reads.floor_rows import floor_row, floor_rows
 from sessions.scanning.codes import scan
 from tests.builders import build_list, build_user, build_worker, claimed
 

@@ -19,10 +19,10 @@ from rest_framework.views import APIView
 from profiles.models import is_supervisor
 from sessions.api.permissions import HasRole
 from sessions.errors import Forbidden, NotFound
-from sessions.labels.render import list_labels_pdf, list_labels_zpl, order_label_png, safe_file_name
-from sessions.reads.references import station_by_ref
-from sessions.models import Order, PackingList
 from sessions.labels.printing import print_list_labels, printer_for
+from sessions.labels.render import list_labels_pdf, list_labels_zpl, order_label_png, safe_file_name
+from sessions.models import Order, PackingList
+from sessions.reads.references import station_by_ref
 
 
 class BinaryRenderer(renderers.BaseRenderer):

@@ -11,9 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from profiles.models import Client
-from sessions.scanning.actions import HANDLERS
 from sessions.models import PackingList, PackingSession, ScanEvent
 from sessions.outcomes import Outcome
+from sessions.scanning.actions import HANDLERS
 
 # The station contract's action names are the engine's own handlers: one list, not two.
 ACTIONS = list(HANDLERS)

@@ -19,13 +19,13 @@ from rest_framework.views import APIView
 from profiles.models import is_supervisor
 from profiles.services import worker_for_user
 from sessions import claims, lifecycle
-from sessions.scanning import codes
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole, IsSupervisor
 from sessions.errors import Forbidden, NotClaimHolder
-from sessions.reads.references import station_by_ref
 from sessions.models import PackingList
-from sessions.reads.payloads import list_payload
+from sessions.reads.payloads import claim_state, list_payload
+from sessions.reads.references import station_by_ref
+from sessions.scanning import codes
 
 CLAIM_TOKEN_HEADER = "HTTP_X_CLAIM_TOKEN"
 TOKEN_PARAMETER = OpenApiParameter(
@@ -120,7 +120,7 @@ class HeartbeatView(StationView):
             "heartbeat_at": packing_list.heartbeat_at,
             "heartbeat_seconds": settings.PACKER_HEARTBEAT_SECONDS,
             "stale_after_seconds": settings.PACKER_STALE_AFTER_SECONDS,
-            "claim": claims.claim_state(packing_list),
+            "claim": claim_state(packing_list),
         })
 
 

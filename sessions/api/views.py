@@ -16,15 +16,13 @@ from rest_framework.views import APIView
 
 from profiles.models import Client, Worker, is_supervisor
 from profiles.services import worker_for_user
-from sessions import metrics
-from sessions import reports
+from sessions import metrics, reports
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole
-from sessions.claims import claim_state
 from sessions.errors import Forbidden
-from sessions.reads.references import client_by_code
 from sessions.models import Order, PackingList, PackingSession
-from sessions.reads.payloads import list_counters, list_payload, order_payload
+from sessions.reads.payloads import claim_state, list_counters, list_payload, order_payload
+from sessions.reads.references import client_by_code
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="not_found")}

@@ -13,13 +13,26 @@ from django.utils.translation import gettext as _
 from profiles.normalize import normalize_order_number
 from sessions.errors import MappingRequired
 from sessions.imports.build import (
-    ImportResult, announce_lists, build_list, create_timestamped_session, list_summary,
+    ImportResult,
+    announce_lists,
+    build_list,
+    create_timestamped_session,
+    list_summary,
 )
 from sessions.imports.mapping import (
-    STANDARD_COLUMNS, guess_mapping, missing_standard, remember_mapping, resolve_mapping,
+    STANDARD_COLUMNS,
+    guess_mapping,
+    missing_standard,
+    remember_mapping,
+    resolve_mapping,
 )
 from sessions.imports.specs import (
-    ErrorList, LineSpec, ListSpec, OrderSpec, check_list, parse_quantity,
+    ErrorList,
+    LineSpec,
+    ListSpec,
+    OrderSpec,
+    check_list,
+    parse_quantity,
 )
 from sessions.imports.tables import read_bytes, read_table
 from sessions.models import PackingSession

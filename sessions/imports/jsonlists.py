@@ -19,11 +19,21 @@ from django.utils.translation import gettext as _
 
 from sessions.errors import ImportRejected
 from sessions.imports.build import (
-    ImportResult, announce_lists, build_list, create_session, create_timestamped_session,
+    ImportResult,
+    announce_lists,
+    build_list,
+    create_session,
+    create_timestamped_session,
     list_summary,
 )
 from sessions.imports.specs import (
-    ErrorList, LineSpec, ListSpec, OrderSpec, check_list, clean_text, parse_quantity,
+    ErrorList,
+    LineSpec,
+    ListSpec,
+    OrderSpec,
+    check_list,
+    clean_text,
+    parse_quantity,
 )
 from sessions.models import PackingSession
 

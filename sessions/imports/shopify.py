@@ -22,7 +22,11 @@ from profiles.normalize import normalize_order_number
 from sessions.errors import ImportRejected
 from sessions.imports.archive import read_folder, read_zip
 from sessions.imports.build import (
-    ImportResult, announce_lists, build_list, create_session, list_summary,
+    ImportResult,
+    announce_lists,
+    build_list,
+    create_session,
+    list_summary,
 )
 from sessions.imports.jsonlists import json_to_spec, order_spec, sanitize
 from sessions.imports.specs import ErrorList, clean_text

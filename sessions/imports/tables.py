@@ -79,7 +79,7 @@ def read_table(data, name):
         frame = _read_frame(data, kind)
     except ImportRejected:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parser failure means "cannot read this file"
+    except Exception as exc:
         reject(_("'%(name)s' could not be read as %(kind)s: %(error)s")
                % {"name": name, "kind": kind.upper(), "error": exc})
     values = frame.values.tolist()

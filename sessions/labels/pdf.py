@@ -9,7 +9,7 @@ viewer and print driver reads.
 
 import io
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def _pdf_text(value):
@@ -28,7 +28,7 @@ class PdfSheet:
         self.pages = []
         self.next_id = 4  # 1 catalog, 2 page tree, 3 info
         self.out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-        stamp = datetime.now(timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
+        stamp = datetime.now(UTC).strftime("D:%Y%m%d%H%M%SZ")
         self._object(3, f"<< /Title {_pdf_text(title)} /Producer (packer-server) "
                         f"/CreationDate ({stamp}) >>".encode("latin-1"))
 

@@ -132,7 +132,7 @@ def code128_modules(payload):
     """The bar/space modules ('1'/'0') of a Code-128 symbol, or a LabelError."""
     try:
         return barcode.get("code128", payload).build()[0]
-    except Exception as exc:  # noqa: BLE001 - python-barcode raises several error types
+    except Exception as exc:
         raise LabelError(_("Order number '%(number)s' cannot be printed as Code 128: %(error)s")
                          % {"number": payload, "error": exc}) from exc
 

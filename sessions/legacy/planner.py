@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PureWindowsPath
 
 from profiles.normalize import normalize_order_number
+from sessions.imports.specs import OrderSpec
 from sessions.legacy import evidence as evi
 from sessions.legacy import sources
 from sessions.legacy.jsonio import read_json_or_none
@@ -15,7 +16,6 @@ from sessions.legacy.report import rel
 from sessions.legacy.timestamps import folder_time, parse_ts
 from sessions.legacy.tree import is_ignored_file
 from sessions.legacy.union import build_list
-from sessions.imports.specs import OrderSpec
 
 FULL_SESSION = "full_session"
 

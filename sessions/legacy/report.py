@@ -54,7 +54,7 @@ class Report:
             "created": created, "name": name, "sku_mappings": mappings,
             "mapping_duplicates": mapping_duplicates,
         }
-        self.imported[code]  # noqa: B018 - make the client appear even with no sessions
+        self.imported[code]
 
     def list_imported(self, figures):
         self.lists.append(figures)

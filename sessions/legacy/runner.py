@@ -18,14 +18,16 @@ from django.db import transaction
 from django.utils import timezone as dj_tz
 
 from sessions.legacy import clients as client_step
-from sessions.models import PackingList
 from sessions.legacy.planner import SessionRejected, plan_session
 from sessions.legacy.report import Report
 from sessions.legacy.tree import find_trees, session_folders
 from sessions.legacy.workers import ensure_worker, read_workers
 from sessions.legacy.writer import (
-    Actors, known_sessions, write_session,
+    Actors,
+    known_sessions,
+    write_session,
 )
+from sessions.models import PackingList
 
 
 @dataclass

@@ -65,7 +65,7 @@ def client_folders(base):
     out = {}
     if base is None:
         return out
-    for name, path in sorted(_child_dirs(base).items()):
+    for _name, path in sorted(_child_dirs(base).items()):
         if path.name.upper().startswith("CLIENT_") and len(path.name) > 7:
             out.setdefault(path.name[7:].upper(), path)
     return out

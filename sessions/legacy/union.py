@@ -13,8 +13,8 @@ The list is the truth for what an order needs; the evidence says how far packing
 from dataclasses import dataclass, field
 
 from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.legacy.sources import ListSource
 from sessions.imports.specs import LineSpec, OrderSpec
+from sessions.legacy.sources import ListSource
 from sessions.legacy.timestamps import parse_ts
 
 

@@ -14,12 +14,17 @@ metadata (`legacy.extra_scans`) rather than inventing a decision.
 
 from profiles.models import Station
 from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.models import (
-    Order, OrderExtra, OrderItem, PackingList, PackingSession, ScanEvent,
-)
 from sessions.legacy.fastinsert import insert_rows
 from sessions.legacy.timestamps import parse_ts
 from sessions.legacy.workers import ensure_worker
+from sessions.models import (
+    Order,
+    OrderExtra,
+    OrderItem,
+    PackingList,
+    PackingSession,
+    ScanEvent,
+)
 from sessions.outcomes import Outcome
 
 # Plain values: these rows go through raw INSERTs (fastinsert), not the ORM.

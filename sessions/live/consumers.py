@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from profiles.models import is_supervisor
-from sessions.reads.floor_rows import floor_row, floor_rows
 from sessions.models import PackingList
+from sessions.reads.floor_rows import floor_row, floor_rows
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):

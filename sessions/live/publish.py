@@ -11,6 +11,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from sessions.reads.payloads import list_payload
+
 logger = logging.getLogger(__name__)
 
 FLOOR_GROUP = "floor"
@@ -45,8 +47,6 @@ def publish_list_event(packing_list, *, outcome=None, scan=None, payload=None):
     shows exactly the state being committed.
     """
     if payload is None:
-        from sessions.reads.payloads import list_payload  # payloads imports claims, which imports us
-
         payload = list_payload(packing_list)
     body = dict(payload)
     body["last_scan"] = last_scan_payload(scan, outcome)
@@ -62,7 +62,7 @@ def send_to_groups(groups, message):
         return
     try:
         async_to_sync(_send_all)(layer, groups, message)
-    except Exception:  # noqa: BLE001 - a broken Redis must not fail a committed scan
+    except Exception:
         logger.exception("could not publish list update for list %s", message.get("list_id"))
 
 

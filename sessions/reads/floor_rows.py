@@ -10,8 +10,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from sessions.models import PackingList, ScanEvent
-from sessions.reads.payloads import list_counters, list_payload
 from sessions.outcomes import WRONG
+from sessions.reads.payloads import list_counters, list_payload
 
 
 def claimed_lists():

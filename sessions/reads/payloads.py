@@ -5,9 +5,10 @@ the floor view, the API and the reports never disagree about "how far along is t
 All values are JSON-ready (datetimes as ISO text) because answers are stored in the scan log.
 """
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from sessions.claims import claim_state
 from sessions.models import Order, OrderItem
 
 
@@ -120,6 +121,36 @@ def list_counters(packing_list_ids):
         if status in STATUS_COUNTERS:
             counters[STATUS_COUNTERS[status]] = orders
     return result
+
+
+def stale_after():
+    """Seconds without a heartbeat after which a claim is stale (a setting, read each time)."""
+    return settings.PACKER_STALE_AFTER_SECONDS
+
+
+def claim_state(packing_list, now=None):
+    """The claim as screens and refusals describe it; None when the list is free.
+
+    Stale ⇔ more than PACKER_STALE_AFTER_SECONDS since the last heartbeat (118 s is still
+    active, 122 s is stale with the default 120).
+    """
+    if packing_list.claim_token is None:
+        return None
+    now = now or timezone.now()
+    age = (now - packing_list.heartbeat_at).total_seconds()
+    stale = age > stale_after()
+    holder, station = packing_list.holder, packing_list.station
+    return {
+        "holder": holder.display_name if holder else None,
+        "holder_id": packing_list.holder_id,
+        "station": station.name if station else None,
+        "station_id": packing_list.station_id,
+        "since": packing_list.claimed_at.isoformat(),
+        "heartbeat_at": packing_list.heartbeat_at.isoformat(),
+        "heartbeat_age_seconds": max(0, int(age)),
+        "stale": stale,
+        "active": not stale,
+    }
 
 
 def list_payload(packing_list, counters=None, now=None):

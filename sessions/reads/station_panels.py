@@ -6,9 +6,8 @@ Selectors, so the pick page, the station screen and anything else that shows the
 from django.utils import timezone
 
 from profiles.models import CourierDeadline
-from sessions.claims import claim_state
 from sessions.models import Order, PackingList, PackingSession
-from sessions.reads.payloads import list_counters
+from sessions.reads.payloads import claim_state, list_counters
 
 HISTORY_SIZE = 20
 

@@ -8,16 +8,16 @@ from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping, is_supervisor
 from profiles.normalize import normalize_barcode, normalize_sku
-from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound
 from sessions.models import Order, OrderItem
 from sessions.outcomes import Outcome
+from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
 from sessions.scanning.rules import (
     COMPLETE,
     check_all_done,
     find_extra,
-    settle,
     pack_units,
+    settle,
     state_message,
 )
 

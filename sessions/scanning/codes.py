@@ -15,12 +15,18 @@ from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.scanning import actions
-from sessions.scanning.frame import RAW_CODE_MAX, Result, first_row, line_key, run_step
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import Outcome
-from sessions.scanning.rules import COMPLETE, COMPLETE_WITH_EXTRAS, add_extra, pack_units, state_message
+from sessions.scanning import actions
+from sessions.scanning.frame import RAW_CODE_MAX, Result, first_row, line_key, run_step
+from sessions.scanning.rules import (
+    COMPLETE,
+    COMPLETE_WITH_EXTRAS,
+    add_extra,
+    pack_units,
+    state_message,
+)
 from sessions.scanning.sql import table
 
 STATE_OUTCOMES = {COMPLETE: Outcome.ORDER_COMPLETE,

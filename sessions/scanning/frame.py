@@ -13,12 +13,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.normalize import normalize_sku
-from sessions.claims import lock_claimed_list
-from sessions.errors import InvalidRequest, NotFound, ScanIdConflict
+from sessions.errors import (
+    InvalidRequest,
+    ListCompleted,
+    NotClaimHolder,
+    NotFound,
+    ScanIdConflict,
+)
 from sessions.live.publish import publish_list_event
-from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
+from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
 from sessions.reads.payloads import list_payload, order_payload
-from sessions.scanning.sql import as_id, attach_rows, for_update, prepared_statements, save_fields, table
+from sessions.scanning.sql import (
+    as_id,
+    attach_rows,
+    for_update,
+    lock_list,
+    prepared_statements,
+    save_fields,
+    table,
+)
 
 SCAN_ID_MAX = 100
 RAW_CODE_MAX = 500
@@ -137,6 +150,22 @@ class Step:
             quantity=result.quantity, manual=result.manual, scan_id=self.scan_id,
             response=answer, created_at=self.now,
         )
+
+
+def _token_matches(packing_list, token):
+    if not token or packing_list.claim_token is None:
+        return False
+    return str(packing_list.claim_token) == str(token).strip().lower()
+
+
+def lock_claimed_list(list_id, token):
+    """Lock the list and check the caller holds its claim; every write service starts here."""
+    packing_list = lock_list(list_id)
+    if packing_list.status == PackingList.Status.COMPLETED:
+        raise ListCompleted()
+    if not _token_matches(packing_list, token):
+        raise NotClaimHolder()
+    return packing_list
 
 
 def clean_scan_id(scan_id):

@@ -5,8 +5,8 @@ which is why it lives here once (and why replay.py can mirror it).
 
 from django.utils.translation import gettext as _
 
-from sessions.scanning.frame import line_key
 from sessions.models import Order, OrderExtra
+from sessions.scanning.frame import line_key
 from sessions.scanning.sql import save_fields
 
 OPEN = "open"

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from profiles.models import is_supervisor
-from sessions.reads.floor_rows import floor_rows
 from sessions.outcomes import client_config
+from sessions.reads.floor_rows import floor_rows
 
 
 def supervisor_required(view):

@@ -1,20 +1,20 @@
 """Session browser: tabs of packing lists with server-side filters, and a list's details."""
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client
-from sessions.reads import list_tabs
 from sessions.errors import PackingError
 from sessions.labels.render import list_labels_pdf, list_labels_zpl
+from sessions.metrics import list_metrics, order_metrics
 from sessions.models import Order, PackingList
+from sessions.reads import list_tabs
 from sessions.reads.payloads import list_counters, list_payload
 from sessions.reports import completion_report, report_filename
-from sessions.metrics import list_metrics, order_metrics
 
 PAGE_SIZE = 25
 

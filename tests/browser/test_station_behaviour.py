@@ -6,7 +6,12 @@ from playwright.sync_api import expect
 
 from sessions.models import OrderItem, ScanEvent
 from tests.browser.helpers import (
-    SCAN, expect_focus_in_scan_input, expect_outcome, open_station, packing_floor, scan,
+    SCAN,
+    expect_focus_in_scan_input,
+    expect_outcome,
+    open_station,
+    packing_floor,
+    scan,
     wait_idle,
 )
 
@@ -104,15 +109,15 @@ def test_scan_while_server_is_down_is_sent_later_and_counts_once(server, login_c
 
     # The same scan id sent again (a retry after a lost answer) is answered, not counted.
     answer = page.evaluate(
-        """async ([listId, scanId]) => {
-            const token = localStorage.getItem(`packer:%s:list:${listId}:token`);
+        """async ([listId, scanId, station]) => {
+            const token = localStorage.getItem(`packer:${station}:list:${listId}:token`);
             const csrf = document.querySelector('[name=csrfmiddlewaretoken]').value;
             const res = await fetch(`/api/v1/lists/${listId}/scan/`, {method: 'POST',
               headers: {'Content-Type': 'application/json', 'X-CSRFToken': csrf,
                         'X-Claim-Token': token},
               body: JSON.stringify({code: 'SKU-A', scan_id: scanId})});
             return await res.json();
-        }""" % station.name, [packing_list.pk, event.scan_id])
+        }""", [packing_list.pk, event.scan_id, station.name])
     assert answer["duplicate"] is True
     item.refresh_from_db()
     assert item.packed == 1

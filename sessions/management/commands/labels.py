@@ -9,11 +9,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from sessions.errors import PackingError
+from sessions.labels.printing import send_zpl
 from sessions.labels.render import (
-    list_label_images, list_labels_pdf, list_labels_zpl, safe_file_name,
+    list_label_images,
+    list_labels_pdf,
+    list_labels_zpl,
+    safe_file_name,
 )
 from sessions.models import PackingList
-from sessions.labels.printing import send_zpl
 
 
 class Command(BaseCommand):
