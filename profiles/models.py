@@ -278,27 +278,9 @@ class Worker(models.Model):
     def check_pin(self, pin):
         return bool(self.pin_hash) and check_password(str(pin), self.pin_hash)
 
-    @property
-    def is_supervisor(self):
-        return is_supervisor(self.user)
-
-
-def is_supervisor(user):
-    """Supervisors (and admins, and superusers) may release claims and reopen orders."""
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.groups.filter(name__in=["supervisor", "admin"]).exists()
-
-
-def is_admin(user):
-    if not user or not user.is_authenticated:
-        return False
-    return user.is_superuser or user.groups.filter(name="admin").exists()
 
 
 __all__ = [
     "Client", "ClientSettings", "CourierDeadline", "ColumnMapping", "SkuMapping", "Station",
-    "Worker", "is_supervisor", "is_admin", "validate_client_code",
+    "Worker", "validate_client_code",
 ]

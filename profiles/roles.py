@@ -117,13 +117,45 @@ def sync_roles_in_migration(apps, schema_editor):
     sync_role_groups(apps)
 
 
+# The highest role wins when several groups were set by hand.
+RANK = {PACKER: 1, SUPERVISOR: 2, ADMIN: 3}
+_ROLE_ATTR = "_floor_role"
+
+
 def role_of(user):
-    """The user's role name (the highest one if several groups were set by hand), or None."""
-    names = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
-    for role in (ADMIN, SUPERVISOR, PACKER):
-        if role in names:
-            return role
-    return None
+    """The user's floor role (packer, supervisor, admin) or None: THE role check.
+
+    Every page, API view, socket and service asks this (or the two questions below), so
+    "who is a supervisor" is decided in one place. A superuser counts as an admin. The answer
+    is read once per user object (one query) and kept on it; token authentication hands it
+    over from its own query (`remember_role`).
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return ADMIN
+    if _ROLE_ATTR not in user.__dict__:
+        names = user.groups.filter(name__in=ROLES).values_list("name", flat=True)
+        remember_role(user, max(names, key=RANK.get, default=None))
+    return user.__dict__[_ROLE_ATTR]
+
+
+def remember_role(user, role):
+    user.__dict__[_ROLE_ATTR] = role
+
+
+def has_floor_role(user):
+    """Any role on the floor: an account without one sees nothing."""
+    return role_of(user) is not None
+
+
+def is_supervisor(user):
+    """Supervisors and admins: release claims, take over, reopen orders, see everyone."""
+    return role_of(user) in (SUPERVISOR, ADMIN)
+
+
+def is_admin(user):
+    return role_of(user) == ADMIN
 
 
 @transaction.atomic
@@ -141,6 +173,7 @@ def assign_role(user, role):
         sync_role_groups()
     user.groups.remove(*Group.objects.filter(name__in=ROLES).exclude(name=role))
     user.groups.add(Group.objects.get(name=role))
+    user.__dict__.pop(_ROLE_ATTR, None)
     staff = role in STAFF_ROLES
     if user.is_staff != staff:
         user.is_staff = staff

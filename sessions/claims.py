@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.models import is_supervisor
+from profiles.roles import is_supervisor
 from sessions.errors import (
     ClaimNotStale,
     Forbidden,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from profiles.models import is_supervisor
+from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
 from sessions.claims import lock_claimed_list, lock_list
 from sessions.errors import Forbidden, InvalidAction, ListCompleted

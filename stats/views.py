@@ -9,7 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Client, Worker, is_supervisor
+from profiles.models import Client, Worker
+from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
 from sessions.models import PackingList
 from stats.charts import bar_chart

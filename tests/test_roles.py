@@ -10,8 +10,18 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
-from profiles.models import Client, is_admin, is_supervisor
-from profiles.roles import ADMIN, PACKER, ROLES, SUPERVISOR, assign_role, role_of, sync_role_groups
+from profiles.models import Client
+from profiles.roles import (
+    ADMIN,
+    PACKER,
+    ROLES,
+    SUPERVISOR,
+    assign_role,
+    is_admin,
+    is_supervisor,
+    role_of,
+    sync_role_groups,
+)
 from sessions.claims import force_release
 from sessions.errors import Forbidden
 from sessions.models import ClaimEvent, PackingList

@@ -1,4 +1,4 @@
-"""Token authentication that also reads whether the user has a floor role, in one query.
+"""Token authentication that also reads the user's floor role, in one query.
 
 Every station call (scan, action, heartbeat) is token-authenticated and then role-checked
 (`permissions.HasRole`); reading both in the token query saves a round trip on the hot path.
@@ -13,27 +13,32 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from profiles.roles import ROLES
+from profiles.roles import RANK, ROLES, remember_role
 from sessions.scanning.sql import columns, joined_row, prepared_statements, table
 
 
 def token_sql(token_model, user_model):
+    """Token, user and the rank of the user's highest role group (NULL: no role); the
+    parameters are the role names (for the rank) followed by the key."""
     through = user_model.groups.through
     user_col = through._meta.get_field("user").column
     group_col = through._meta.get_field("group").column
-    roles = ", ".join(["%s"] * len(ROLES))
+    rank = " ".join(f"WHEN %s THEN {RANK[role]}" for role in ROLES)
     key = connection.ops.quote_name(token_model._meta.pk.column)
     return (
-        f"SELECT {columns(token_model, 't')}, {columns(user_model, 'u')}, EXISTS ("
-        f"SELECT 1 FROM {table(through)} ug JOIN {table(Group)} g ON g.id = ug.{group_col} "
-        f"WHERE ug.{user_col} = u.id AND g.name IN ({roles})) "
+        f"SELECT {columns(token_model, 't')}, {columns(user_model, 'u')}, ("
+        f"SELECT MAX(CASE g.name {rank} END) FROM {table(through)} ug "
+        f"JOIN {table(Group)} g ON g.id = ug.{group_col} WHERE ug.{user_col} = u.id) "
         f"FROM {table(token_model)} t JOIN {table(user_model)} u ON u.id = t.user_id "
         f"WHERE t.{key} = %s"
     )
 
 
+ROLE_BY_RANK = {rank: role for role, rank in RANK.items()}
+
+
 class RoleTokenAuthentication(TokenAuthentication):
-    """`Authorization: Token …`; the user comes back with `has_floor_role` already set."""
+    """`Authorization: Token …`; the user comes back with its role already known."""
 
     def authenticate_credentials(self, key):
         token_model, user_model = self.get_model(), get_user_model()
@@ -42,9 +47,9 @@ class RoleTokenAuthentication(TokenAuthentication):
                                [(token_model, "t"), (user_model, "u")])
         if found is None:
             raise AuthenticationFailed(_("Invalid token."))
-        token, user, has_floor_role = found
+        token, user, rank = found
         token_model.user.field.set_cached_value(token, user)
         if not user.is_active:
             raise AuthenticationFailed(_("User inactive or deleted."))
-        user.has_floor_role = bool(has_floor_role)
+        remember_role(user, ROLE_BY_RANK.get(rank))
         return (user, token)

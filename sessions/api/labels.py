@@ -16,7 +16,7 @@ from rest_framework import renderers, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from profiles.models import is_supervisor
+from profiles.roles import is_supervisor
 from sessions.api.permissions import HasRole
 from sessions.errors import Forbidden, NotFound
 from sessions.labels.printing import print_list_labels, printer_for

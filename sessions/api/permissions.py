@@ -1,16 +1,16 @@
 """Role rules of the API.
 
-Roles come from `profiles.models`: every signed-in user may pack (claim, scan, act on the list
-they hold); supervisors (group "supervisor", or admins) may also force-release, take over
-someone else's stale claim, reopen orders and read everyone's figures; admins may do everything.
-The services check the same rules again: these classes only refuse early with a clear 403.
+Roles come from `profiles.roles` (the one role check): every signed-in user with a role may
+pack (claim, scan, act on the list they hold); supervisors (and admins) may also force-release,
+take over someone else's stale claim, reopen orders and read everyone's figures; admins may do
+everything. The services check the same rules again: these classes only refuse early with a
+clear 403.
 """
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
-from profiles.models import is_supervisor
-from profiles.roles import role_of
+from profiles.roles import has_floor_role, is_supervisor
 
 
 class IsSupervisor(BasePermission):
@@ -19,7 +19,7 @@ class IsSupervisor(BasePermission):
     message = _("Only a supervisor may do that.")
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and is_supervisor(request.user))
+        return is_supervisor(request.user)
 
 
 class HasRole(BasePermission):
@@ -32,10 +32,4 @@ class HasRole(BasePermission):
     message = _("Your account has no role on the packing floor. Ask an admin to assign one.")
 
     def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if user.is_superuser:
-            return True
-        known = getattr(user, "has_floor_role", None)  # set by RoleTokenAuthentication
-        return known if known is not None else role_of(user) is not None
+        return has_floor_role(request.user)

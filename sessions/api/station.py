@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from profiles.models import is_supervisor
+from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
 from sessions import claims, lifecycle
 from sessions.api import serializers as s

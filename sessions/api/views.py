@@ -14,7 +14,8 @@ from rest_framework import generics, renderers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from profiles.models import Client, Worker, is_supervisor
+from profiles.models import Client, Worker
+from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
 from sessions import metrics, reports
 from sessions.api import serializers as s

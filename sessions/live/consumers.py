@@ -9,7 +9,7 @@ that lost messages while disconnected is right again at once.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from profiles.models import is_supervisor
+from profiles.roles import is_supervisor
 from sessions.models import PackingList
 from sessions.reads.floor_rows import floor_row, floor_rows
 

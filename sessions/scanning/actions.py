@@ -6,8 +6,9 @@ map. Handlers raise typed errors before changing anything when the action makes 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from profiles.models import SkuMapping, is_supervisor
+from profiles.models import SkuMapping
 from profiles.normalize import normalize_barcode, normalize_sku
+from profiles.roles import is_supervisor
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound
 from sessions.models import Order, OrderItem
 from sessions.outcomes import Outcome

@@ -1,6 +1,6 @@
 """Template context shared by every page (navigation depends on the role)."""
 
-from profiles.models import is_supervisor
+from profiles.roles import is_supervisor
 
 
 def navigation(request):

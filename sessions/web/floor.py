@@ -1,24 +1,12 @@
 """The supervisor's floor view: rendered with the current rows, then kept live over WebSocket."""
 
-from functools import wraps
-
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from profiles.models import is_supervisor
 from sessions.outcomes import client_config
 from sessions.reads.floor_rows import floor_rows
-
-
-def supervisor_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_supervisor(request.user):
-            raise PermissionDenied(_("Supervisors only."))
-        return view(request, *args, **kwargs)
-    return wrapper
+from sessions.web.access import supervisor_required
 
 
 @supervisor_required

@@ -15,19 +15,19 @@ from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Client, is_supervisor
+from profiles.models import Client
 from sessions.errors import ImportRejected, MappingRequired
 from sessions.imports import import_excel, import_shopify_session
 from sessions.imports.excel import preview
 from sessions.imports.mapping import STANDARD_COLUMNS, guess_mapping, missing_standard
 from sessions.imports.shopify import server_session_folders, server_session_path
 from sessions.models import PackingSession
+from sessions.web.access import supervisor_required
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 ALLOWED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".zip"}
@@ -51,11 +51,6 @@ class MappingForm(forms.Form):
             self.fields[standard] = forms.ChoiceField(
                 label=standard, choices=choices, required=False,
                 initial=(initial_mapping or {}).get(standard, ""))
-
-
-def require_supervisor(request):
-    if not is_supervisor(request.user):
-        raise PermissionDenied(_("Only a supervisor may import packing lists."))
 
 
 def upload_dir():
@@ -110,9 +105,9 @@ def run_import(client, path, meta, user, mapping=None):
     return import_excel(client, path, mapping=mapping, user=user, name=meta["name"])
 
 
+@supervisor_required
 def import_upload(request):
     """Step 1: choose a client and a file; imports at once when no mapping is needed."""
-    require_supervisor(request)
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -139,9 +134,9 @@ def import_upload(request):
     return render(request, "sessions/import_upload.html", {"form": form, "errors": errors})
 
 
+@supervisor_required
 def import_mapping(request, token):
     """Step 2 (only for files with other headers): which column is which, with a preview."""
-    require_supervisor(request)
     path, meta = kept_upload(token, request.user)
     client = get_object_or_404(Client, code=meta["client"])
     try:
@@ -173,9 +168,9 @@ def redirect_to_result(result):
     return redirect(f"{url}?new={ids}&skipped={len(result.skipped_lists)}")
 
 
+@supervisor_required
 def import_result(request, session_id):
     """Step 3: what was created (new lists highlighted), with links to the lists and labels."""
-    require_supervisor(request)
     session = get_object_or_404(PackingSession.objects.select_related("client"), pk=session_id)
     new_ids = {int(x) for x in request.GET.get("new", "").split(",") if x.isdigit()}
     lists = list(session.lists.order_by("position", "id"))
@@ -188,13 +183,13 @@ def import_result(request, session_id):
     })
 
 
+@supervisor_required
 def import_server_session(request):
     """Import a Shopify Tool session straight from the file server's Sessions/ folder.
 
     Only folders found under settings.PACKER_SHOPIFY_SESSIONS_ROOT/CLIENT_{code} can be chosen;
     the page never takes a path from the browser.
     """
-    require_supervisor(request)
     clients = Client.objects.filter(active=True)
     client = clients.filter(code=request.POST.get("client") or request.GET.get("client")).first()
     errors = []

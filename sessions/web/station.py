@@ -14,7 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from profiles.models import Client, is_supervisor
+from profiles.models import Client
+from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
 from sessions.models import PackingList
 from sessions.reads.payloads import order_payload
