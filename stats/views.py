@@ -1,7 +1,7 @@
 """Dashboard pages and history downloads (figures from stats.metrics / stats.exports).
 
-A packer sees only their own figures: the worker filter is forced to them, whatever the query
-string says. Supervisors see everyone and may filter by worker.
+A packer sees only their own figures (sessions.reads.visibility decides, as for the API):
+the worker filter is forced to them. Supervisors see everyone and may filter by worker.
 """
 
 from django import forms
@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client, Worker
 from profiles.roles import is_supervisor
-from profiles.services import worker_for_user
 from sessions.models import PackingList
+from sessions.reads.visibility import figures_worker
 from stats.charts import bar_chart
 from stats.exports import export_filename, history_csv, history_xlsx
 from stats.metrics import dashboard as dashboard_data
@@ -39,7 +39,7 @@ def dashboard(request):
     if not supervisor:
         del form.fields["worker"]
     filters = form.cleaned_data if form.is_valid() else {}
-    worker = filters.get("worker") if supervisor else worker_for_user(request.user)
+    worker = figures_worker(request.user, filters.get("worker"))
     date_from = filters.get("date_from") or start
     date_to = filters.get("date_to") or end
     data = dashboard_data(client=filters.get("client"), worker=worker,

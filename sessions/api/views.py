@@ -7,7 +7,6 @@ same numbers as the station, the floor view and the exports.
 import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers
@@ -15,15 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from profiles.models import Client, Worker
-from profiles.roles import is_supervisor
-from profiles.services import worker_for_user
 from sessions import metrics, reports
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole
-from sessions.errors import Forbidden
 from sessions.models import Order, PackingList, PackingSession
 from sessions.reads.payloads import claim_state, list_counters, list_payload, order_payload
 from sessions.reads.references import client_by_code
+from sessions.reads.visibility import figures_worker
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="not_found")}
@@ -262,10 +259,5 @@ def metrics_filters(user, data):
     worker = data.get("worker")
     if worker is not None:
         worker = get_object_or_404(Worker, pk=worker)
-    if not is_supervisor(user):
-        own = worker_for_user(user)
-        if worker is not None and worker.pk != own.pk:
-            raise Forbidden(_("Only a supervisor may see another worker's figures."))
-        worker = own
-    filters["worker"] = worker
+    filters["worker"] = figures_worker(user, worker)
     return filters
