@@ -227,11 +227,6 @@ def completion_report(packing_list):
     return out.getvalue()
 
 
-def report_filename(packing_list):
-    """`<session>_<list>_completed.xlsx`, safe for any file system."""
-    raw = f"{packing_list.session.external_id}_{packing_list.name}_completed.xlsx"
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in raw)
-
 
 # ---------------------------------------------------------------- summary
 

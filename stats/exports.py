@@ -149,13 +149,3 @@ def history_csv(kind, *, packing_list=None, session=None):
     for row in rows(packing_list=packing_list, session=session):
         writer.writerow([_csv_value(v) for v in row])
     return out.getvalue()
-
-
-def export_filename(*, packing_list=None, session=None, kind=None, fmt="xlsx"):
-    """`<session>[_<list>]_history[_<kind>].<fmt>`, safe for any file system."""
-    session = session or packing_list.session
-    parts = [session.external_id] + ([packing_list.name] if packing_list else []) + ["history"]
-    if kind:
-        parts.append(kind)
-    raw = "_".join(parts) + f".{fmt}"
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in raw)

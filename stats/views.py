@@ -5,16 +5,16 @@ the worker filter is forced to them. Supervisors see everyone and may filter by 
 """
 
 from django import forms
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client, Worker
 from profiles.roles import is_supervisor
+from sessions.downloads import attachment, file_name
 from sessions.models import PackingList
 from sessions.reads.visibility import figures_worker
 from stats.charts import bar_chart
-from stats.exports import export_filename, history_csv, history_xlsx
+from stats.exports import history_csv, history_xlsx
 from stats.metrics import dashboard as dashboard_data
 from stats.metrics import default_range
 
@@ -61,15 +61,9 @@ def history_export(request, list_id, fmt):
     """A list's orders and scans: xlsx with both sheets, or one CSV (?kind=orders|scans)."""
     pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
     if fmt == "xlsx":
-        content = history_xlsx(packing_list=pl)
-        name = export_filename(packing_list=pl, fmt="xlsx")
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        kind = request.GET.get("kind")
-        kind = kind if kind in ("orders", "scans") else "scans"
-        content = history_csv(kind, packing_list=pl).encode("utf-8")
-        name = export_filename(packing_list=pl, kind=kind, fmt="csv")
-        ctype = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return attachment(history_xlsx(packing_list=pl),
+                          file_name("history", "xlsx", packing_list=pl))
+    kind = request.GET.get("kind")
+    kind = kind if kind in ("orders", "scans") else "scans"
+    return attachment(history_csv(kind, packing_list=pl).encode("utf-8"),
+                      file_name("history", "csv", packing_list=pl, part=kind))

@@ -115,10 +115,11 @@ def test_labels_command_writes_png_pdf_and_zpl(client_m, tmp_path):
     decoded = zxingcpp.read_barcodes(Image.open(files[1]).convert("L"))
     assert [r.text for r in decoded] == ["#10"]
     run("labels", str(list_id), "--format", "pdf", "--out", str(tmp_path / "pdf"))
-    pdf = (tmp_path / "pdf" / "DHL_Orders_labels.pdf").read_bytes()
+    stem = f"{PackingList.objects.get(pk=list_id).session.external_id}_DHL_Orders_labels"
+    pdf = (tmp_path / "pdf" / f"{stem}.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and len(PdfParser.PdfParser(buf=pdf).pages) == 2
     run("labels", str(list_id), "--format", "zpl", "--out", str(tmp_path / "zpl"))
-    zpl = (tmp_path / "zpl" / "DHL_Orders_labels.zpl").read_text()
+    zpl = (tmp_path / "zpl" / f"{stem}.zpl").read_text()
     assert zpl.count("^XA") == 2 and zpl.index("^FD#9^FS") < zpl.index("^FD#10^FS")
     with pytest.raises(CommandError, match="No packing list"):
         run("labels", "999999", "--format", "pdf", "--out", str(tmp_path))

@@ -6,11 +6,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from sessions.downloads import file_name
 from sessions.errors import InvalidRequest
 from stats.exports import (
     ORDER_COLUMNS,
     SCAN_COLUMNS,
-    export_filename,
     history_csv,
     history_xlsx,
 )
@@ -81,6 +81,6 @@ def test_bad_requests(history):
 
 def test_filename(history):
     plist, _other = history
-    assert export_filename(packing_list=plist, kind="scans", fmt="csv") == \
+    assert file_name("history", "csv", packing_list=plist, part="scans") == \
         "2026-03-02_1_DHL_Orders_history_scans.csv"
-    assert export_filename(session=plist.session) == "2026-03-02_1_history.xlsx"
+    assert file_name("history", "xlsx", session=plist.session) == "2026-03-02_1_history.xlsx"

@@ -7,7 +7,6 @@
   should not be a way for anyone to open connections to arbitrary hosts).
 """
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,9 +17,10 @@ from rest_framework.views import APIView
 
 from profiles.roles import is_supervisor
 from sessions.api.permissions import HasRole
+from sessions.downloads import attachment, file_name
 from sessions.errors import Forbidden, NotFound
 from sessions.labels.printing import print_list_labels, printer_for
-from sessions.labels.render import list_labels_pdf, list_labels_zpl, order_label_png, safe_file_name
+from sessions.labels.render import list_labels_pdf, list_labels_zpl, order_label_png
 from sessions.models import Order, PackingList
 from sessions.reads.references import station_by_ref
 
@@ -47,11 +47,6 @@ class PngRenderer(BinaryRenderer):
     media_type, format = "image/png", "png"
 
 
-def attachment(content, filename, content_type):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
 
 class ListLabels(APIView):
     permission_classes = [HasRole]
@@ -67,11 +62,9 @@ class ListLabels(APIView):
                                          pk=pk)
         if fmt not in ("pdf", "zpl"):
             raise NotFound(_("Labels come as .pdf or .zpl."))
-        stem = safe_file_name(f"{packing_list.session.external_id}_{packing_list.name}_labels")
-        if fmt == "pdf":
-            return attachment(list_labels_pdf(packing_list), f"{stem}.pdf", "application/pdf")
-        return attachment(list_labels_zpl(packing_list).encode(), f"{stem}.zpl",
-                          "text/plain; charset=utf-8")
+        content = (list_labels_pdf(packing_list) if fmt == "pdf"
+                   else list_labels_zpl(packing_list).encode())
+        return attachment(content, file_name("labels", fmt, packing_list=packing_list))
 
 
 class OrderLabel(APIView):
@@ -83,8 +76,7 @@ class OrderLabel(APIView):
     def get(self, request, pk):
         order = get_object_or_404(Order.objects.select_related("packing_list__session__client"),
                                   pk=pk)
-        return attachment(order_label_png(order), f"{safe_file_name(order.number)}.png",
-                          "image/png")
+        return attachment(order_label_png(order), file_name("label", "png", order=order))
 
 
 class PrintLabels(APIView):

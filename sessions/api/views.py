@@ -5,7 +5,6 @@ same numbers as the station, the floor view and the exports.
 """
 
 import django_filters
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,12 +16,12 @@ from profiles.models import Client, Worker
 from sessions import metrics, reports
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole
+from sessions.downloads import XLSX, attachment, file_name
 from sessions.models import Order, PackingList, PackingSession
 from sessions.reads.payloads import claim_state, list_counters, list_payload, order_payload
 from sessions.reads.references import client_by_code
 from sessions.reads.visibility import figures_worker
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND = {404: OpenApiResponse(s.ErrorSerializer, description="not_found")}
 
 
@@ -194,15 +193,9 @@ class ListReport(APIView):
                    description="The completion report workbook of the list.")
     def get(self, request, pk):
         packing_list = get_object_or_404(PackingList.objects.select_related("session"), pk=pk)
-        response = HttpResponse(reports.completion_report(packing_list), content_type=XLSX)
-        filename = f"{packing_list.session.external_id}_{packing_list.name}_report.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{safe_filename(filename)}"'
-        return response
+        return attachment(reports.completion_report(packing_list),
+                          file_name("report", "xlsx", packing_list=packing_list))
 
-
-def safe_filename(name):
-    """A file name without characters that break the Content-Disposition header or a path."""
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
 class ListSummary(APIView):

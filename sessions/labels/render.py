@@ -341,9 +341,3 @@ def list_labels_zpl(packing_list, *, date=None):
     if not labels:
         raise LabelError(_("The list has no orders to label."))
     return "".join(labels)
-
-
-def safe_file_name(number):
-    """A label file name from an order number (letters, digits, - and _ only)."""
-    name = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in number.strip())
-    return name.strip("_") or "order"

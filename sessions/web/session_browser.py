@@ -3,18 +3,18 @@
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client
+from sessions.downloads import attachment, file_name
 from sessions.errors import PackingError
 from sessions.labels.render import list_labels_pdf, list_labels_zpl
 from sessions.metrics import list_metrics, order_metrics
 from sessions.models import Order, PackingList
 from sessions.reads import list_tabs
 from sessions.reads.payloads import list_counters, list_payload
-from sessions.reports import completion_report, report_filename
+from sessions.reports import completion_report
 
 PAGE_SIZE = 25
 
@@ -81,26 +81,15 @@ def order_timeline(request, order_id):
 def list_report(request, list_id):
     """The completion report (xlsx), regenerated from the database each time."""
     pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
-    return download(completion_report(pl), report_filename(pl),
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return attachment(completion_report(pl), file_name("report", "xlsx", packing_list=pl))
 
 
 def list_labels(request, list_id, fmt):
     """Every order label of the list as one PDF, or as ZPL for a thermal printer."""
     pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
-    base = f"{pl.session.external_id}_{pl.name}_labels"
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in base)
     try:
-        if fmt == "pdf":
-            return download(list_labels_pdf(pl), f"{safe}.pdf", "application/pdf")
-        return download(list_labels_zpl(pl).encode(), f"{safe}.zpl",
-                        "text/plain; charset=utf-8")
+        content = list_labels_pdf(pl) if fmt == "pdf" else list_labels_zpl(pl).encode()
+        return attachment(content, file_name("labels", fmt, packing_list=pl))
     except PackingError as exc:  # e.g. a list without orders has no labels
         messages.error(request, exc.message)
         return redirect("list-detail", list_id=pl.pk)
-
-
-def download(content, filename, content_type):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

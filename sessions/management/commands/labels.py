@@ -8,13 +8,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from sessions.downloads import file_name, safe_name
 from sessions.errors import PackingError
 from sessions.labels.printing import send_zpl
 from sessions.labels.render import (
     list_label_images,
     list_labels_pdf,
     list_labels_zpl,
-    safe_file_name,
 )
 from sessions.models import PackingList
 
@@ -36,9 +36,8 @@ class Command(BaseCommand):
             raise CommandError(f"No packing list with id {options['list_id']}.")
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
-        stem = safe_file_name(packing_list.name)
         try:
-            written = self.write(packing_list, options["format"], out, stem)
+            written = self.write(packing_list, options["format"], out)
             if options["printer"]:
                 zpl = list_labels_zpl(packing_list)
                 send_zpl(options["printer"], zpl)
@@ -48,18 +47,18 @@ class Command(BaseCommand):
         for path in written:
             self.stdout.write(str(path))
 
-    def write(self, packing_list, fmt, out, stem):
+    def write(self, packing_list, fmt, out):
         if fmt == "pdf":
-            path = out / f"{stem}_labels.pdf"
+            path = out / file_name("labels", "pdf", packing_list=packing_list)
             path.write_bytes(list_labels_pdf(packing_list))
             return [path]
         if fmt == "zpl":
-            path = out / f"{stem}_labels.zpl"
+            path = out / file_name("labels", "zpl", packing_list=packing_list)
             path.write_text(list_labels_zpl(packing_list), encoding="utf-8")
             return [path]
         paths = []
         for data, png in list_label_images(packing_list):
-            path = out / f"{data.sequence:04d}_{safe_file_name(data.number)}.png"
+            path = out / f"{data.sequence:04d}_{safe_name(data.number, 'order')}.png"
             path.write_bytes(png)
             paths.append(path)
         return paths
