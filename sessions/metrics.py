@@ -50,10 +50,10 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from sessions.models import Order, OrderItem, ScanEvent
 from sessions.outcomes import WRONG
+from sessions.reads.payloads import iso
 
 GROUPS = ("client", "worker", "day", "session", "list")
 
@@ -321,9 +321,9 @@ def order_metrics(order):
         "order": order.pk,
         "number": order.number,
         "status": order.status,
-        "started_at": _iso(order.started_at),
-        "first_item_at": _iso(order.first_item_at),
-        "completed_at": _iso(order.completed_at),
+        "started_at": iso(order.started_at),
+        "first_item_at": iso(order.first_item_at),
+        "completed_at": iso(order.completed_at),
         "duration_seconds": duration,
         "first_scan_seconds": latency,
         "corrections": order.corrections,
@@ -335,6 +335,3 @@ def order_metrics(order):
         "accuracy": _accuracy(counts["scans"], counts["wrong"]),
     }
 
-
-def _iso(value):
-    return timezone.localtime(value, local_tz()).isoformat() if value else None

@@ -22,7 +22,7 @@ from openpyxl.styles import Font, PatternFill
 
 from sessions.metrics import list_metrics, local_tz
 from sessions.models import ClaimEvent, Order, OrderItem
-from sessions.reads.payloads import list_counters
+from sessions.reads.payloads import iso, list_counters
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
@@ -271,9 +271,6 @@ def _legacy_metrics(figures, orders_started):
     }
 
 
-def _iso(value):
-    return timezone.localtime(value, local_tz()).isoformat() if value else None
-
 
 def list_summary(packing_list):
     """The figures of the old session_summary.json v1.3.0 plus today's metrics (`figures`).
@@ -308,8 +305,8 @@ def list_summary(packing_list):
         "worker_id": worker.pk if worker else None,
         "worker_name": worker.display_name if worker else None,
         "station": station.name if station else None,
-        "started_at": _iso(packing_list.started_at),
-        "completed_at": _iso(packing_list.ended_at),
+        "started_at": iso(packing_list.started_at),
+        "completed_at": iso(packing_list.ended_at),
         "duration_seconds": duration,
         "total_orders": counters["orders"],
         "completed_orders": counters["completed_orders"],
@@ -324,7 +321,7 @@ def list_summary(packing_list):
         "open_orders": [o["number"] for o in open_or_skipped
                         if o["status"] != Order.Status.SKIPPED],
         "skipped_orders": [
-            {"order_number": o["number"], "skipped_at": _iso(o["skipped_at"]),
+            {"order_number": o["number"], "skipped_at": iso(o["skipped_at"]),
              "status": o["status"]}
             for o in open_or_skipped if o["status"] == Order.Status.SKIPPED
         ],

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from sessions.models import ClaimEvent, PackingList
+from sessions.reads.payloads import iso
 from tests.api_helpers import assert_error, claim, role_client, token_client, url
 from tests.builders import build_list, build_station, build_user
 
@@ -61,7 +62,7 @@ def test_second_station_gets_409_list_claimed_with_exact_body(packing_list):
     packing_list.refresh_from_db()
     assert body["holder"] == packing_list.holder.display_name
     assert body["station"] == "PC-1"
-    assert body["since"] == packing_list.claimed_at.isoformat()
+    assert body["since"] == iso(packing_list.claimed_at)
     assert body["stale"] is False
     # The contract's fields, plus heartbeat_at (when the holder was last heard of): nothing else.
     assert set(body) == {"code", "message", "holder", "station", "since", "stale", "heartbeat_at"}

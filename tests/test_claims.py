@@ -23,7 +23,7 @@ from sessions.errors import (
     StationBusy,
 )
 from sessions.models import ClaimEvent, Order, PackingList
-from sessions.reads.payloads import claim_state
+from sessions.reads.payloads import claim_state, iso
 from sessions.scanning.codes import perform_action, scan
 from sessions.scanning.frame import lock_claimed_list
 from tests.builders import build_list, build_station, build_user, build_worker, claimed
@@ -54,7 +54,7 @@ def test_s19_station_claims_free_list_second_station_refused_with_holder_and_sin
     details = refused.value.as_dict()
     assert details["code"] == "list_claimed"
     assert details["holder"] == "Ana" and details["station"] == "PC-1"
-    assert details["since"] == first.packing_list.claimed_at.isoformat()
+    assert details["since"] == iso(first.packing_list.claimed_at)
     assert details["stale"] is False
     assert "Ana" in refused.value.message and "PC-1" in refused.value.message
     assert ClaimEvent.objects.filter(packing_list=packing_list, kind="claim").count() == 1

@@ -11,7 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from sessions.reads.payloads import list_payload
+from sessions.reads.payloads import iso, list_payload
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def last_scan_payload(scan, outcome=None):
         "code": scan.raw_code,
         "action": scan.action,
         "outcome": outcome or scan.outcome,
-        "at": scan.created_at.isoformat(),
+        "at": iso(scan.created_at),
         "worker": scan.worker.display_name if scan.worker_id else None,
         "station": scan.station.name if scan.station_id else None,
     }

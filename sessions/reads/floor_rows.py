@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from sessions.models import PackingList, ScanEvent
 from sessions.outcomes import WRONG
-from sessions.reads.payloads import list_counters, list_payload
+from sessions.reads.payloads import iso, list_counters, list_payload
 
 
 def claimed_lists():
@@ -64,7 +64,7 @@ def last_scans(list_ids):
     return {
         event.packing_list_id: {
             "code": event.raw_code, "outcome": event.outcome, "action": event.action,
-            "at": event.created_at.isoformat(),
+            "at": iso(event.created_at),
             "worker": event.worker.display_name if event.worker else None,
             "station": event.station.name if event.station else None,
         }
@@ -82,6 +82,6 @@ def _rows(lists, now):
     for pl in lists:
         row = list_payload(pl, counters=counters[pl.pk], now=now)
         row.update({"errors": errors.get(pl.pk, 0), "last_scan": last.get(pl.pk),
-                    "server_now": now.isoformat()})
+                    "server_now": iso(now)})
         rows.append(row)
     return rows

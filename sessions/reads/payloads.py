@@ -12,8 +12,12 @@ from django.utils import timezone
 from sessions.models import Order, OrderItem
 
 
-def _iso(value):
-    return value.isoformat() if value else None
+def iso(value):
+    """THE timestamp policy of every payload, answer, socket message and summary: ISO 8601 in
+    the warehouse's local time (settings.TIME_ZONE) with its UTC offset, e.g.
+    `2026-11-30T14:32:05.120000+02:00`: unambiguous for programs, readable for people, and the
+    same local clock the old app's files used. None stays None."""
+    return timezone.localtime(value).isoformat() if value else None
 
 
 def item_payload(item):
@@ -52,10 +56,10 @@ def order_payload(order):
         "system_note": order.system_note,
         "box": order.box,
         "metadata": order.metadata,
-        "started_at": _iso(order.started_at),
-        "first_item_at": _iso(order.first_item_at),
-        "completed_at": _iso(order.completed_at),
-        "skipped_at": _iso(order.skipped_at),
+        "started_at": iso(order.started_at),
+        "first_item_at": iso(order.first_item_at),
+        "completed_at": iso(order.completed_at),
+        "skipped_at": iso(order.skipped_at),
         "corrections": order.corrections,
         "extra_scans": order.extra_scans,
         "unknown_scans": order.unknown_scans,
@@ -145,8 +149,8 @@ def claim_state(packing_list, now=None):
         "holder_id": packing_list.holder_id,
         "station": station.name if station else None,
         "station_id": packing_list.station_id,
-        "since": packing_list.claimed_at.isoformat(),
-        "heartbeat_at": packing_list.heartbeat_at.isoformat(),
+        "since": iso(packing_list.claimed_at),
+        "heartbeat_at": iso(packing_list.heartbeat_at),
         "heartbeat_age_seconds": max(0, int(age)),
         "stale": stale,
         "active": not stale,
@@ -168,7 +172,7 @@ def list_payload(packing_list, counters=None, now=None):
         **counters,
         "open_order": packing_list.open_order_id,
         "all_done": packing_list.all_done_announced,
-        "started_at": _iso(packing_list.started_at),
-        "ended_at": _iso(packing_list.ended_at),
+        "started_at": iso(packing_list.started_at),
+        "ended_at": iso(packing_list.ended_at),
         "claim": claim_state(packing_list, now),
     }

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from profiles.models import CourierDeadline
 from sessions.models import Order, PackingList, PackingSession
-from sessions.reads.payloads import claim_state, list_counters
+from sessions.reads.payloads import claim_state, iso, list_counters
 
 HISTORY_SIZE = 20
 
@@ -40,7 +40,7 @@ def station_history(station, limit=HISTORY_SIZE):
                              completed_at__gte=start)
         .order_by("-completed_at")[:limit]
     )
-    return [{"number": o.number, "at": o.completed_at.isoformat()} for o in orders]
+    return [{"number": o.number, "at": iso(o.completed_at)} for o in orders]
 
 
 def courier_deadlines(client):
