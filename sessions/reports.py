@@ -313,7 +313,7 @@ def list_summary(packing_list):
         "in_progress_orders": counters["in_progress_orders"],
         "new_orders": counters["new_orders"],
         "skipped_orders_count": counters["skipped_orders"],
-        "total_items": counters["units"],
+        "total_items": counters["required_units"],
         "packed_items": counters["packed_units"],
         "unique_skus": unique_skus,
         "metrics": _legacy_metrics(figures, orders_started),

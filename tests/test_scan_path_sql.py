@@ -25,7 +25,7 @@ def counters_from_rows(packing_list):
     items = list(OrderItem.objects.filter(order__packing_list=packing_list))
     by_status = {s: sum(1 for o in orders if o.status == s) for s in Order.Status.values}
     return {
-        "orders": len(orders), "units": sum(i.required for i in items),
+        "orders": len(orders), "required_units": sum(i.required for i in items),
         "packed_units": sum(i.packed for i in items),
         "completed_orders": by_status["completed"], "skipped_orders": by_status["skipped"],
         "in_progress_orders": by_status["in_progress"], "new_orders": by_status["new"],

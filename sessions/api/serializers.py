@@ -13,6 +13,7 @@ from rest_framework import serializers
 from profiles.models import Client
 from sessions.models import PackingList, PackingSession, ScanEvent
 from sessions.outcomes import Outcome
+from sessions.reads.payloads import EMPTY_COUNTERS
 from sessions.scanning.actions import HANDLERS
 
 # The station contract's action names are the engine's own handlers: one list, not two.
@@ -98,7 +99,8 @@ class ListCountersSerializer(serializers.Serializer):
     name = serializers.CharField()
     status = serializers.CharField()
     orders = serializers.IntegerField()
-    units = serializers.IntegerField()
+    required_units = serializers.IntegerField(help_text=_("Units the list's orders require."))
+    units = serializers.IntegerField(help_text=_("Deprecated: the same as required_units."))
     packed_units = serializers.IntegerField()
     completed_orders = serializers.IntegerField()
     skipped_orders = serializers.IntegerField()
@@ -126,9 +128,8 @@ class PackingSessionSerializer(serializers.ModelSerializer):
 def list_entry(packing_list, counters):
     """A list's identity plus the counters computed by `sessions.reads.payloads.list_counters`."""
     entry = {"id": packing_list.id, "name": packing_list.name, "status": packing_list.status}
-    entry.update({key: counters.get(key, 0) for key in (
-        "orders", "units", "packed_units", "completed_orders", "skipped_orders",
-        "in_progress_orders", "new_orders")})
+    entry.update({key: counters.get(key, 0) for key in EMPTY_COUNTERS})
+    entry["units"] = entry["required_units"]  # the API's first name for required_units
     return entry
 
 
@@ -181,7 +182,8 @@ class ListPayloadSerializer(serializers.Serializer):
     client = serializers.CharField()
     status = serializers.ChoiceField(choices=PackingList.Status.choices)
     orders = serializers.IntegerField()
-    units = serializers.IntegerField()
+    required_units = serializers.IntegerField(help_text=_("Units the list's orders require."))
+    units = serializers.IntegerField(help_text=_("Deprecated: the same as required_units."))
     packed_units = serializers.IntegerField()
     completed_orders = serializers.IntegerField()
     skipped_orders = serializers.IntegerField()

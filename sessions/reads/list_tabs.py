@@ -69,7 +69,7 @@ def order_rows(packing_list):
     """Orders of a list with the flags the details page shows (no per-order query)."""
     orders = (
         packing_list.orders.select_related("completed_by", "completed_station")
-        .annotate(units=Sum("items__required"), packed_units=Sum("items__packed"))
+        .annotate(required_units=Sum("items__required"), packed_units=Sum("items__packed"))
         .order_by("sequence", "id")
     )
     rows = []

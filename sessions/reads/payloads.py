@@ -73,8 +73,8 @@ def order_payload(order):
 
 
 EMPTY_COUNTERS = {
-    "orders": 0, "units": 0, "packed_units": 0, "completed_orders": 0, "skipped_orders": 0,
-    "in_progress_orders": 0, "new_orders": 0,
+    "orders": 0, "required_units": 0, "packed_units": 0, "completed_orders": 0,
+    "skipped_orders": 0, "in_progress_orders": 0, "new_orders": 0,
 }
 
 
@@ -118,7 +118,7 @@ def list_counters(packing_list_ids):
     for list_id, status, orders, units, packed_units in rows:
         counters = result[list_id]
         if status is None:
-            counters["units"] = int(units or 0)
+            counters["required_units"] = int(units or 0)
             counters["packed_units"] = int(packed_units or 0)
             continue
         counters["orders"] += orders
@@ -170,6 +170,7 @@ def list_payload(packing_list, counters=None, now=None):
         "client": session.client.code,
         "status": packing_list.status,
         **counters,
+        "units": counters["required_units"],  # the API's first name for required_units
         "open_order": packing_list.open_order_id,
         "all_done": packing_list.all_done_announced,
         "started_at": iso(packing_list.started_at),

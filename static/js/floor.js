@@ -50,7 +50,7 @@
       const prog = el("td");
       const bar = el("div", { class: "bar" }); bar.append(el("span", { style: `width:${pct}%` }));
       prog.append(bar, el("div", { class: "muted progress-text" },
-        `${r.completed_orders}/${r.orders} ${S.orders} · ${r.packed_units}/${r.units} ${S.units}`));
+        `${r.completed_orders}/${r.orders} ${S.orders} · ${r.packed_units}/${r.required_units} ${S.units}`));
       const last = el("td", { class: "last-scan" });
       if (r.last_scan) {
         const o = r.last_scan.outcome;

@@ -330,7 +330,7 @@
     const pct = list.orders ? Math.round((100 * done) / list.orders) : 0;
     $("progress-bar").style.width = pct + "%";
     $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
-    $("progress-detail").textContent = `${list.packed_units} / ${list.units} ${S.units}` +
+    $("progress-detail").textContent = `${list.packed_units} / ${list.required_units} ${S.units}` +
       (list.skipped_orders ? ` · ${headline("skipped")}: ${list.skipped_orders}` : "");
     body.dataset.completed = String(list.completed_orders);
   }
