@@ -86,7 +86,8 @@ def main():
 
         call_command("migrate", verbosity=0)
         from profiles.models import Client
-        from sessions.imports import import_excel, import_shopify_session
+        from sessions.imports.excel import import_excel
+        from sessions.imports.shopify import import_shopify_session
 
         client = Client.objects.create(code="BENCH", name="Bench")
         orders = make_orders(ORDERS)

@@ -42,7 +42,7 @@ def main():
 
         call_command("migrate", verbosity=0)
         from profiles.models import Client
-        from sessions.imports import import_packing_list_json
+        from sessions.imports.jsonlists import import_packing_list_json
         from sessions.labels.render import list_labels_pdf, list_labels_zpl
 
         client = Client.objects.create(code="BENCH", name="Bench")

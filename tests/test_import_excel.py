@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from profiles.models import Client, ColumnMapping
 from sessions.errors import ImportRejected, MappingRequired
-from sessions.imports import import_excel
+from sessions.imports.excel import import_excel
 from sessions.imports.mapping import headers_key
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from profiles.models import Client
 from sessions.errors import ImportRejected
-from sessions.imports import import_shopify_session
+from sessions.imports.shopify import import_shopify_session
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 
 SESSION_INFO = {"created_by_tool": "shopify", "client_id": "M", "session_name": "2026-03-02_1",

@@ -18,7 +18,7 @@ from PIL import Image, PdfParser
 
 from profiles.models import Client, Station
 from sessions.errors import InvalidRequest, PrinterUnreachable
-from sessions.imports import import_packing_list_json
+from sessions.imports.jsonlists import import_packing_list_json
 from sessions.labels.printing import parse_address, print_list_labels, send_zpl
 from sessions.labels.render import (
     LabelConfig,

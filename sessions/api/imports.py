@@ -2,7 +2,8 @@
 
 - POST /api/v1/imports/packing-list/  JSON body = a packing-list JSON as the Shopify Tool
   writes it, plus "client" (and optionally "session_id", "list_name").
-- POST /api/v1/imports/file/  multipart: client + an .xlsx/.xls/.csv file or a session .zip.
+- POST /api/v1/imports/file/  multipart: client + an .xlsx/.xls/.csv file, a packing-list
+  .json or a session .zip (sessions.imports.dispatch picks the importer).
 
 Both answer 201 with the created session and lists, or 400 with every problem
 ({"code": "import_rejected", "errors": [{"row", "column", "message", …}]}). Supervisors and
@@ -20,7 +21,8 @@ from rest_framework.views import APIView
 
 from sessions.api.permissions import IsSupervisor
 from sessions.errors import InvalidRequest
-from sessions.imports import import_excel, import_packing_list_json, import_shopify_session
+from sessions.imports.dispatch import import_file
+from sessions.imports.jsonlists import import_packing_list_json
 from sessions.reads.references import client_by_code
 
 
@@ -105,7 +107,8 @@ class FileImport(APIView):
         operation_id="import_file", tags=["imports"],
         request={"multipart/form-data": inline_serializer("FileImportRequest", {
             "client": serializers.CharField(),
-            "file": serializers.FileField(help_text=".xlsx, .xls, .csv or a session .zip"),
+            "file": serializers.FileField(
+                help_text=".xlsx, .xls, .csv, a packing-list .json or a session .zip"),
             "mapping": serializers.CharField(
                 required=False, help_text='JSON {"Order_Number": "Order No", …} for Excel/CSV'),
         })},
@@ -117,11 +120,8 @@ class FileImport(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise InvalidRequest(_("Attach the file as 'file'."))
-        if upload.name.lower().endswith(".zip"):
-            result = import_shopify_session(client, upload, user=request.user)
-        else:
-            mapping = parse_mapping(request.data.get("mapping"))
-            result = import_excel(client, upload, mapping=mapping, user=request.user)
+        result = import_file(client, upload, mapping=parse_mapping(request.data.get("mapping")),
+                             user=request.user)
         return Response(result.as_dict(), status=status.HTTP_201_CREATED)
 
 

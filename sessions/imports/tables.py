@@ -28,7 +28,9 @@ class Table:
 
 
 def reject(message, **extra):
-    raise ImportRejected([{"row": None, "column": None, "message": str(message), **extra}])
+    """Refuse the whole file for one reason (which is also the error's headline)."""
+    raise ImportRejected([{"row": None, "column": None, "message": str(message), **extra}],
+                         message=str(message))
 
 
 def read_bytes(file, name=None):

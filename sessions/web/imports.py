@@ -22,15 +22,18 @@ from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client
 from sessions.errors import ImportRejected, MappingRequired
-from sessions.imports import import_excel, import_shopify_session
+from sessions.imports.dispatch import ACCEPTED_SUFFIXES, import_file
 from sessions.imports.excel import preview
 from sessions.imports.mapping import STANDARD_COLUMNS, guess_mapping, missing_standard
-from sessions.imports.shopify import server_session_folders, server_session_path
+from sessions.imports.shopify import (
+    import_shopify_session,
+    server_session_folders,
+    server_session_path,
+)
 from sessions.models import PackingSession
 from sessions.web.access import supervisor_required
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
-ALLOWED_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".csv", ".zip"}
 STALE_SECONDS = 24 * 3600
 
 
@@ -38,7 +41,8 @@ class UploadForm(forms.Form):
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.filter(active=True),
                                     to_field_name="code")
     file = forms.FileField(label=_("File"), help_text=_(
-        "An Excel/CSV packing list (.xlsx, .xls, .csv) or a zipped Shopify Tool session."))
+        "An Excel/CSV packing list (.xlsx, .xls, .csv), a packing-list JSON or a zipped "
+        "Shopify Tool session."))
 
 
 class MappingForm(forms.Form):
@@ -89,7 +93,7 @@ def kept_upload(token, user):
     if not meta_path.is_file():
         raise Http404
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("user") != user.pk or meta.get("suffix") not in ALLOWED_SUFFIXES:
+    if meta.get("user") != user.pk or meta.get("suffix") not in ACCEPTED_SUFFIXES:
         raise Http404
     return upload_dir() / f"{token}{meta['suffix']}", meta
 
@@ -100,9 +104,7 @@ def drop_upload(token):
 
 
 def run_import(client, path, meta, user, mapping=None):
-    if meta["suffix"] == ".zip":
-        return import_shopify_session(client, path, user=user, name=meta["name"])
-    return import_excel(client, path, mapping=mapping, user=user, name=meta["name"])
+    return import_file(client, path, name=meta["name"], mapping=mapping, user=user)
 
 
 @supervisor_required
@@ -113,8 +115,9 @@ def import_upload(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         client = form.cleaned_data["client"]
-        if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            errors = [{"message": _("Unsupported file type: upload .xlsx, .xls, .csv or .zip.")}]
+        if Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
+            errors = [{"message": _("Unsupported file type: upload .xlsx, .xls, .csv, .json or "
+                                    ".zip.")}]
         elif upload.size > settings.PACKER_IMPORT_MAX_BYTES:
             errors = [{"message": _("The file is larger than the limit of %(mb).0f MB.")
                        % {"mb": settings.PACKER_IMPORT_MAX_BYTES / 1e6}}]

@@ -11,9 +11,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from sessions.errors import MappingRequired, PackingError
-from sessions.imports import import_excel, import_packing_list_json, import_shopify_session
+from sessions.imports.dispatch import import_file
 from sessions.imports.mapping import parse_map_option
-from sessions.imports.tables import EXCEL_SUFFIXES, read_bytes
 from sessions.reads.references import client_by_code
 
 
@@ -55,23 +54,9 @@ class Command(BaseCommand):
         self.report(result, options["json"])
 
     def run_import(self, client, path, options):
-        suffix = path.suffix.lower()
-        if path.is_dir() or suffix == ".zip":
-            return import_shopify_session(client, path)
-        if suffix == ".json":
-            data, _name = read_bytes(path)
-            try:
-                parsed = json.loads(data.decode("utf-8-sig"))
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise CommandError(f"{path.name} is not valid JSON: {exc}") from exc
-            name = options["name"] or (isinstance(parsed, dict) and parsed.get("list_name")) \
-                or path.stem
-            return import_packing_list_json(client, parsed, name=name,
-                                            session_external_id=options["session"] or None)
-        if suffix in EXCEL_SUFFIXES or not path.exists():
-            return import_excel(client, path, mapping=parse_map_option(options["map"]) or None)
-        raise CommandError(f"Unsupported file type: {path.name} (xlsx, xls, csv, json, zip or "
-                           "a session folder)")
+        return import_file(client, path, mapping=parse_map_option(options["map"]) or None,
+                           list_name=options["name"] or None,
+                           session_external_id=options["session"] or None)
 
     def report(self, result, as_json):
         if as_json:
