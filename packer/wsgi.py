@@ -1,3 +1,5 @@
+"""WSGI entry point (management tools only: the server runs under ASGI, see packer/asgi.py)."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

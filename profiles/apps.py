@@ -1,3 +1,6 @@
+"""The profiles app: clients, SKU mappings, workers, stations and roles; keeps the role groups
+in step after every migrate."""
+
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _

@@ -1,3 +1,6 @@
+"""The packing app (label `packing_sessions`): sessions, lists, claims, the scan path and what
+is built on it (imports, labels, legacy migration, API, pages, live updates)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
