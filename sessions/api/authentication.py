@@ -2,7 +2,7 @@
 
 Every station call (scan, action, heartbeat) is token-authenticated and then role-checked
 (`permissions.HasRole`); reading both in the token query saves a round trip on the hot path.
-The query is plain SQL (sessions/rows.py): built by the ORM it cost about 0.6 ms of CPU per
+The query is plain SQL (sessions/scanning/sql.py): built by the ORM it cost about 0.6 ms of CPU per
 request, a tenth of a scan.
 """
 

@@ -87,7 +87,7 @@ def create_session(client, *, external_id, source, source_path="", info=None, us
 def build_list(session, spec, *, position=None, status=None, created_at=None):
     """Create one PackingList with its orders and lines from a validated `ListSpec`.
 
-    Signature (stable, used by sessions/importers/legacy):
+    Signature (stable, used by sessions/imports/legacy):
         build_list(session, spec, *, position=None, status=None, created_at=None) -> PackingList
     `position` defaults to after the session's last list; `status` to not_started.
     Order.sequence is the order's place in the source (1-based); OrderItem.line_number its

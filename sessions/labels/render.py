@@ -282,7 +282,7 @@ def order_label_png(order, *, date=None):
 def pdf_bytes(images, cfg):
     """One page per label at label size (the page's resolution is the printer's dpi).
 
-    `images` may be a generator: pages are compressed one at a time (sessions/labels_pdf.py).
+    `images` may be a generator: pages are compressed one at a time (sessions/labels/pdf.py).
     """
     return images_to_pdf(images, cfg.dpi)
 

@@ -1,4 +1,4 @@
-"""WebSocket routes (consumers live in sessions/consumers.py)."""
+"""WebSocket routes (consumers live in sessions/live/consumers.py)."""
 
 from django.urls import path
 
