@@ -1,4 +1,4 @@
-"""The frame every scan and manual action runs in (used by sessions/scanning/codes.py and actions.py).
+"""The frame every scan and manual action runs in (used by scanning/codes.py and actions.py).
 
 One call = one transaction: lock the list row (the claim check happens under that lock), answer a
 retried scan id from the log, let the handler change counters, append the ScanEvent that
