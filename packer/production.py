@@ -11,6 +11,8 @@ from packer.settings import *  # noqa: F403
 from packer.settings import env_bool, env_int
 
 DEBUG = False
+# uvicorn serves production (deploy/start-web.sh); daphne is only for `runserver`.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "daphne"]  # noqa: F405
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")

@@ -8,6 +8,7 @@ which is required as soon as more than one server process runs.
 """
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -46,8 +47,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    # daphne must precede staticfiles so that `runserver` serves WebSockets (daphne.E001).
-    "daphne",
+    # daphne makes `runserver` serve WebSockets (bin/run); it must precede staticfiles
+    # (daphne.E001). It is a development tool (dependency group "runserver"): production runs
+    # uvicorn and its image has no daphne.
+    *(["daphne"] if find_spec("daphne") else []),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
