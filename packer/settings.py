@@ -254,6 +254,19 @@ PACKER_PRINTER_TIMEOUT_SECONDS = env_int("PACKER_PRINTER_TIMEOUT_SECONDS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PACKER_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Request body caps (packer/body_limit.py, deploy/Caddyfile) -------------------------------
+# Every request body: at most PACKER_BODY_MAX_BYTES (1 MB), answered 413 before it is read.
+# Upload endpoints (regular expressions over the path) accept PACKER_IMPORT_MAX_BYTES plus the
+# multipart envelope, from signed-in callers only: anonymous bodies never reach the disk.
+PACKER_BODY_MAX_BYTES = env_int("PACKER_BODY_MAX_BYTES", 1024 * 1024)
+PACKER_UPLOAD_ENVELOPE_BYTES = env_int("PACKER_UPLOAD_ENVELOPE_BYTES", 256 * 1024)
+PACKER_UPLOAD_PATHS = env_list("PACKER_UPLOAD_PATHS", [
+    r"^/imports/$",  # the web import page
+    r"^/api/v1/imports/",  # packing-list JSON and file imports
+    r"^/admin/profiles/skumapping/import/$",  # SKU mappings, CSV/XLSX (django-import-export)
+])
+# --- end of request body caps ------------------------------------------------------------------
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
