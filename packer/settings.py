@@ -126,6 +126,11 @@ def database_from_env():
                     "max_size": env_int("DATABASE_POOL_MAX", 20),
                     "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
                 }
+            # With the pool, Django passes psycopg_pool's check_connection: a pooled
+            # connection is checked (one empty query) before it is handed out, so after a
+            # PostgreSQL restart a dead one is replaced and a request waits (up to the pool
+            # timeout) for the server instead of failing with a 500.
+            db["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_HEALTH_CHECKS", True)
             db["CONN_MAX_AGE"] = 0
         elif db["ENGINE"] == "django.db.backends.sqlite3":
             db["OPTIONS"] = sqlite_options()
