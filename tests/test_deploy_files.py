@@ -6,7 +6,9 @@ installs from the same lock as bin/setup and CI.
 """
 
 import fnmatch
+import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,7 +28,8 @@ def healthcheck_host():
 
 @pytest.mark.parametrize("source", ["compose default", "deploy/env.example"])
 def test_the_web_health_check_host_is_allowed(source):
-    env = compose_env({} if source == "compose default" else env_example())
+    dotenv = {} if source == "compose default" else env_example()
+    env = compose_env({**dotenv, "SECRET_KEY": "s" * 60})
     assert healthcheck_host() in env["ALLOWED_HOSTS"].split(",")
 
 
@@ -83,3 +86,16 @@ def test_the_compose_file_gives_web_an_init_and_the_start_script():
 
 def test_start_script_is_valid_sh():
     subprocess.run(["sh", "-n", str(ROOT / "deploy" / "start-web.sh")], check=True)
+
+
+@pytest.mark.skipif(not shutil.which("caddy"), reason="needs caddy (apt-get install caddy)")
+def test_the_caddyfile_caps_bodies_and_probes_liveness():
+    adapted = subprocess.run(["caddy", "adapt", "--config", str(ROOT / "deploy" / "Caddyfile"),
+                              "--adapter", "caddyfile"], capture_output=True, text=True,
+                             check=True, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    config = json.loads(adapted.stdout)
+    handlers = json.dumps(config)
+    # 25 MB (Caddy counts 10^6), above PACKER_IMPORT_MAX_BYTES (20 MiB) + the upload envelope.
+    assert '"max_size": 25000000' in handlers
+    assert '"uri": "/healthz"' in handlers
+    assert '"try_duration": 15000000000' in handlers

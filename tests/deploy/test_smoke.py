@@ -63,8 +63,21 @@ def test_probes_through_caddy_say_ok_and_nothing_more(deployed):
     assert client.get("/readyz").json() == {"status": "ok"}
 
 
-def test_an_anonymous_oversized_body_is_refused_through_caddy(deployed):
+def test_a_100_mb_anonymous_post_through_caddy_is_refused_without_spooling(deployed):
+    from tests.test_body_limit import temp_bytes
+
+    tmp = deployed.folder / "tmp"
+    pids = [deployed.web.master_pid(), *deployed.web.worker_pids()]
+    before = temp_bytes(tmp, pids)
+
+    def body():
+        for _ in range(100):
+            yield b"\0" * (1024 * 1024)
+
     client = httpx.Client(base_url=deployed.base, verify=deployed.caddy.ssl_context())
-    answer = client.post("/accounts/login/", content=b"\0" * (3 * 1024 * 1024))
+    answer = client.post("/accounts/login/", content=body(),
+                         headers={"Content-Length": str(100 * 1024 * 1024)})
     assert answer.status_code == 413
     assert answer.json()["code"] == "request_too_large"
+    assert temp_bytes(tmp, pids) - before < 5 * 1024 * 1024
+    assert client.get("/healthz").status_code == 200
