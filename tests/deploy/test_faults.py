@@ -116,6 +116,8 @@ def test_a_5_s_redis_outage_costs_no_scan_and_live_updates_resume(deployed, stat
         wait_until(lambda: any(code == codes[0] for _t, code in watcher.updates[seen:]), 10,
                    "no live update after Redis came back")
     assert not [s for s in watcher.handshake_statuses if s >= 500], watcher.handshake_statuses
+    print(f"redis outage: {len(load.ok())} scans ok ({len(scans_during_outage)} while Redis "
+          f"was down), {len(load.failed())} failed; socket: {watcher.report(up_at)}")
 
 
 def test_after_a_postgresql_restart_only_requests_in_flight_fail(deployed, stations):
@@ -134,6 +136,8 @@ def test_after_a_postgresql_restart_only_requests_in_flight_fail(deployed, stati
     assert len(in_flight) <= len(stations)
     assert load.refused() == [], load.refused()[:10]
     assert len([r for r in load.ok() if r[1] > restarted]) > 50
+    print(f"postgresql restart ({restarted - restart_began:.2f} s): {len(load.ok())} scans ok, "
+          f"{len(failed)} failed, all in flight")
 
 
 def test_kill_9_of_the_uvicorn_master_leaves_no_worker_holding_the_port(deployed):
