@@ -2,8 +2,9 @@
 
 Not a test: starts `uvicorn packer.asgi:application` (one process, production settings with a
 throw-away secret and static files collected into a temporary folder; DATABASE_URL/REDIS_URL
-from the environment, SQLite otherwise), asks /healthz, the sign-in page and an API URL (which loads every URLconf and
-view module), then reads VmRSS from /proc and which heavy libraries the process loaded.
+from the environment, SQLite otherwise), asks /healthz, the sign-in page, /station/ and two API
+URLs (which loads every URLconf and view module), then reads VmRSS from /proc and which heavy
+libraries the process loaded.
     .venv/bin/python bench/server_rss.py [--port 55810] [--runs 3]
 """
 
