@@ -17,11 +17,13 @@ had) and the caller gets the 413. Caddy (deploy/Caddyfile, request_body) caps bo
 
 import json
 import re
-from http.cookies import SimpleCookie
 from importlib import import_module
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user
+from django.http import HttpRequest
+from django.http.cookie import parse_cookie
 
 TOO_LARGE = 413
 
@@ -51,26 +53,28 @@ def declared_length(scope):
 
 @database_sync_to_async
 def signed_in(scope):
-    """True for a valid session of an active user or a valid API token; reads no body."""
+    """True for an active user's valid session or a valid API token; reads no body.
+
+    The session is checked as Django's AuthenticationMiddleware would (backend, session hash:
+    a password change signs it out); the token as the API's token authentication does.
+    """
     authorization = header(scope, "authorization") or ""
     if authorization.lower().startswith("token "):
         from sessions.api.authentication import RoleTokenAuthentication
 
         try:
-            RoleTokenAuthentication().authenticate_credentials(authorization[6:].strip())
-            return True
-        except Exception:
+            user, _token = RoleTokenAuthentication().authenticate_credentials(
+                authorization[6:].strip())
+        except Exception:  # AuthenticationFailed, or a key that is not even well-formed
             return False
-    cookies = SimpleCookie(header(scope, "cookie") or "")
-    morsel = cookies.get(settings.SESSION_COOKIE_NAME)
-    if morsel is None:
+        return user.is_active
+    session_key = parse_cookie(header(scope, "cookie") or "").get(settings.SESSION_COOKIE_NAME)
+    if not session_key:
         return False
-    from django.contrib.auth import SESSION_KEY, get_user_model
-
-    store = import_module(settings.SESSION_ENGINE).SessionStore(morsel.value)
-    user_id = store.get(SESSION_KEY)
-    return user_id is not None and get_user_model()._default_manager.filter(
-        pk=user_id, is_active=True).exists()
+    request = HttpRequest()
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(request)
+    return user.is_authenticated and user.is_active
 
 
 async def cap_for(scope, length):

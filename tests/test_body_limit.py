@@ -18,8 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from packer.body_limit import BodyLimitMiddleware
@@ -137,11 +136,8 @@ def test_a_signed_in_upload_gets_the_import_cap(settings):
         chunks))
     assert (status, body) == (200, str(5 * MB).encode())
 
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session.create()
     status, body, _ = run(call(BodyLimitMiddleware(Echo()), scope(
-        "/imports/", length=5 * MB, headers=[("cookie", f"sessionid={session.session_key}")]),
+        "/imports/", length=5 * MB, headers=[("cookie", f"sessionid={session_of(user)}")]),
         [b"x" * MB] * 5))
     assert status == 200
 
@@ -156,15 +152,23 @@ def test_even_a_signed_in_upload_is_capped_at_the_import_limit(settings):
     assert json.loads(body)["limit_bytes"] == 2 * MB + settings.PACKER_UPLOAD_ENVELOPE_BYTES
 
 
-def test_an_inactive_users_session_is_anonymous():
+def session_of(user):
+    client = Client()
+    client.force_login(user)
+    return client.session.session_key
+
+
+@pytest.mark.parametrize("change", ["deactivated", "password changed"])
+def test_a_session_that_no_longer_signs_in_is_anonymous(change):
     user = build_user(role=ADMIN)
-    user.is_active = False
+    key = session_of(user)
+    if change == "deactivated":
+        user.is_active = False
+    else:
+        user.set_password("a-new-password-0987")
     user.save()
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session.create()
     status, _body, _reads = run(call(BodyLimitMiddleware(Echo()), scope(
-        "/imports/", length=5 * MB, headers=[("cookie", f"sessionid={session.session_key}")])))
+        "/imports/", length=5 * MB, headers=[("cookie", f"sessionid={key}")])))
     assert status == 413
 
 
