@@ -1,13 +1,26 @@
-"""GET /healthz: is the database and the channel layer reachable? JSON, no login."""
+"""Health probes: /healthz (liveness: process + database) and /readyz (readiness: everything).
+
+Liveness is what Caddy and the compose health check use to decide whether to send traffic, so
+it checks only what a scan needs: this process answers and the database answers. Redis carries
+live updates only; a Redis blip must not take the server out of the proxy (a scan never needs
+Redis: publishing is after commit and never fails the write). Readiness reports the channel
+layer and pending migrations too, for monitoring and people.
+
+The public (any caller) gets a status word and nothing else; supervisors and admins signed in
+get each check's detail, including the error text, which may name hosts and users.
+"""
 
 import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from profiles.roles import is_supervisor
 
 
 def check_database():
@@ -29,18 +42,56 @@ def check_channel_layer():
     return {"ok": True, "backend": type(layer).__name__}
 
 
+def check_migrations():
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        raise RuntimeError(f"{len(pending)} migration(s) not applied")
+    return {"ok": True}
+
+
+LIVENESS = ("database",)
+READINESS = ("database", "channel_layer", "migrations")
+# Looked up at call time (tests replace the functions above to simulate an outage).
+CHECKS = {
+    "database": lambda: check_database(),
+    "channel_layer": lambda: check_channel_layer(),
+    "migrations": lambda: check_migrations(),
+}
+
+
+def run_checks(names):
+    """{name: detail} and whether all passed; a failing check's detail carries its error."""
+    results, healthy = {}, True
+    for name in names:
+        started = time.perf_counter()
+        try:
+            results[name] = CHECKS[name]()
+        except Exception as exc:
+            healthy = False
+            results[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return results, healthy
+
+
+def answer(request, names):
+    results, healthy = run_checks(names)
+    body = {"status": "ok" if healthy else "unavailable"}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and is_supervisor(user):
+        body.update(results)
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when every dependency answers, 503 naming the one that does not."""
-    result, healthy = {}, True
-    for name, check in (("database", check_database), ("channel_layer", check_channel_layer)):
-        started = time.perf_counter()
-        try:
-            result[name] = check()
-        except Exception as exc:
-            healthy = False
-            result[name] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-        result[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
-    result["status"] = "ok" if healthy else "unavailable"
-    return JsonResponse(result, status=200 if healthy else 503)
+    """Liveness: 200 while this process and the database answer, else 503."""
+    return answer(request, LIVENESS)
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness: database, channel layer (Redis) and migrations; 503 naming none to the public."""
+    return answer(request, READINESS)

@@ -3,8 +3,8 @@
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 
 # DRF authenticates inside its views (session or token) and answers 401/403 as JSON, so API
-# paths must not be redirected to the HTML login page. /healthz is for probes.
-OPEN_PREFIXES = ("/api/", "/healthz", "/static/")
+# paths must not be redirected to the HTML login page. /healthz and /readyz are for probes.
+OPEN_PREFIXES = ("/api/", "/healthz", "/readyz", "/static/")
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

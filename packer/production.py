@@ -11,6 +11,8 @@ from packer.settings import *  # noqa: F403
 from packer.settings import env_bool, env_int
 
 DEBUG = False
+# uvicorn serves production (deploy/start-web.sh); daphne is only for `runserver`.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "daphne"]  # noqa: F405
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")
@@ -25,5 +27,5 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# /healthz is probed over plain HTTP inside the compose network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz and /readyz are probed over plain HTTP inside the compose network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

@@ -8,6 +8,7 @@ which is required as soon as more than one server process runs.
 """
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -46,8 +47,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    # daphne must precede staticfiles so that `runserver` serves WebSockets (daphne.E001).
-    "daphne",
+    # daphne makes `runserver` serve WebSockets (bin/run); it must precede staticfiles
+    # (daphne.E001). It is a development tool (dependency group "runserver"): production runs
+    # uvicorn and its image has no daphne.
+    *(["daphne"] if find_spec("daphne") else []),
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -123,6 +126,11 @@ def database_from_env():
                     "max_size": env_int("DATABASE_POOL_MAX", 20),
                     "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
                 }
+            # With the pool, Django passes psycopg_pool's check_connection: a pooled
+            # connection is checked (one empty query) before it is handed out, so after a
+            # PostgreSQL restart a dead one is replaced and a request waits (up to the pool
+            # timeout) for the server instead of failing with a 500.
+            db["CONN_HEALTH_CHECKS"] = env_bool("DATABASE_HEALTH_CHECKS", True)
             db["CONN_MAX_AGE"] = 0
         elif db["ENGINE"] == "django.db.backends.sqlite3":
             db["OPTIONS"] = sqlite_options()
@@ -250,6 +258,19 @@ PACKER_SHOPIFY_SESSIONS_ROOT = os.environ.get("PACKER_SHOPIFY_SESSIONS_ROOT", ""
 PACKER_PRINTER_TIMEOUT_SECONDS = env_int("PACKER_PRINTER_TIMEOUT_SECONDS", 5)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PACKER_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Request body caps (packer/body_limit.py, deploy/Caddyfile) -------------------------------
+# Every request body: at most PACKER_BODY_MAX_BYTES (1 MB), answered 413 before it is read.
+# Upload endpoints (regular expressions over the path) accept PACKER_IMPORT_MAX_BYTES plus the
+# multipart envelope, from signed-in callers only: anonymous bodies never reach the disk.
+PACKER_BODY_MAX_BYTES = env_int("PACKER_BODY_MAX_BYTES", 1024 * 1024)
+PACKER_UPLOAD_ENVELOPE_BYTES = env_int("PACKER_UPLOAD_ENVELOPE_BYTES", 256 * 1024)
+PACKER_UPLOAD_PATHS = env_list("PACKER_UPLOAD_PATHS", [
+    r"^/imports/$",  # the web import page
+    r"^/api/v1/imports/",  # packing-list JSON and file imports
+    r"^/admin/profiles/skumapping/import/$",  # SKU mappings, CSV/XLSX (django-import-export)
+])
+# --- end of request body caps ------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

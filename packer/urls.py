@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from packer.health import healthz
+from packer.health import healthz, readyz
 from profiles.views import sign_in
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     # The language switcher must work before signing in (the sign-in page has it too).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -90,3 +90,15 @@ def test_production_passes_check_deploy(tmp_path):
         args=("check", "--deploy", "--fail-level", "WARNING"),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pooled_postgresql_connections_are_checked_before_use():
+    """After a PostgreSQL restart a dead pooled connection is replaced, not used (a 500)."""
+    code = (
+        "import json, django; django.setup()\n"
+        "from django.conf import settings\n"
+        "print(json.dumps(settings.DATABASES['default']['CONN_HEALTH_CHECKS']))"
+    )
+    result = run_python(code, {"DATABASE_URL": "postgres://packer:pw@db.example:5432/packer"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "true"

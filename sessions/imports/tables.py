@@ -4,13 +4,16 @@ Every cell is read as text (pandas `dtype=str`, `keep_default_na=False`): "N/A" 
 instead of becoming NaN, "007" keeps its zeros, and validation sees exactly what the user typed.
 The file type is decided by its first bytes, not only by its name, so a renamed PDF gets a clear
 "not an Excel file" answer rather than a parser traceback.
+
+pandas (with numpy, about 40 MB per server process) is imported when a file is read, not when
+this module is: every server worker imports the importers through the URLconf, and most never
+read a spreadsheet.
 """
 
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -95,6 +98,8 @@ def read_table(data, name):
 
 
 def _read_frame(data, kind):
+    import pandas as pd  # on the import path only (see the module docstring)
+
     options = {"dtype": str, "keep_default_na": False, "header": None}
     if kind in ("xlsx", "xls"):
         # calamine (Rust) reads a 15,000-line sheet ~10× faster than openpyxl, same text values.

@@ -12,6 +12,7 @@ Sequence numbers `#N` count the list's orders in natural order of their numbers 
 """
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +29,9 @@ from PIL import Image, ImageDraw, ImageFont
 from sessions.errors import LabelError
 from sessions.labels.pdf import images_to_pdf
 
+logger = logging.getLogger(__name__)
+# DejaVu (Debian's fonts-dejavu-core, installed by deploy/Dockerfile) and Liberation both cover
+# Cyrillic. Pillow's built-in fallback is Latin-only: Cyrillic would print as boxes.
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation")
 FONT_FILES = ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf")
 QUIET_MODULES = 10  # Code 128 needs ten modules of white on each side
@@ -125,6 +129,8 @@ def font(size):
             path = Path(folder) / name
             if path.is_file():
                 return ImageFont.truetype(str(path), size)
+    logger.warning("no label font in %s: Cyrillic prints as boxes (install fonts-dejavu-core)",
+                   ", ".join(FONT_DIRS))
     return ImageFont.load_default(size)
 
 

@@ -4,20 +4,44 @@ sessions.live.publish publishes {"type": "list.update", "list_id", "payload"} to
 "client-<code>" and "list-<id>" after a scan commits. A consumer answers every (re)connect with
 the true state read from the database, and on each update re-reads that one list, so a screen
 that lost messages while disconnected is right again at once.
+
+The channel layer (Redis) carries only these updates. While it is unreachable a socket still
+opens and gets the true state, then is closed with 1013 (try again later) so the page reconnects
+and re-reads until live updates work again; a socket whose layer fails mid-way is closed the
+same way. Neither is answered with a 500 nor logged as a crash.
 """
+
+import logging
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
 
 from profiles.roles import is_supervisor
 from sessions.models import PackingList
 from sessions.reads.floor_rows import floor_row, floor_rows
+
+logger = logging.getLogger(__name__)
+# What an unreachable channel layer raises (redis-py's errors are not OSErrors).
+LAYER_ERRORS = (OSError, RedisError)
+TRY_AGAIN_LATER = 1013
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     """Refuses anonymous sockets (code 4401) and sockets of the wrong role (4403)."""
 
     groups_to_join = ()
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        except LAYER_ERRORS as exc:
+            logger.warning("live updates: channel layer lost (%s); socket closed, 1013",
+                           type(exc).__name__)
+            try:
+                await send({"type": "websocket.close", "code": TRY_AGAIN_LATER})
+            except Exception:  # the socket may be gone already
+                pass
 
     async def connect(self):
         user = self.scope.get("user")
@@ -27,14 +51,25 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
         if not await self.allowed(user):
             await self.close(code=4403)
             return
-        for group in self.group_names():
-            await self.channel_layer.group_add(group, self.channel_name)
+        try:
+            for group in self.group_names():
+                await self.channel_layer.group_add(group, self.channel_name)
+        except LAYER_ERRORS as exc:
+            logger.warning("live updates unavailable (%s): snapshot, then 1013",
+                           type(exc).__name__)
+            await self.accept()
+            await self.send_json(await self.snapshot())
+            await self.close(code=TRY_AGAIN_LATER)
+            return
         await self.accept()
         await self.send_json(await self.snapshot())
 
     async def disconnect(self, code):
-        for group in self.group_names():
-            await self.channel_layer.group_discard(group, self.channel_name)
+        try:
+            for group in self.group_names():
+                await self.channel_layer.group_discard(group, self.channel_name)
+        except LAYER_ERRORS:
+            pass  # the layer forgot the groups anyway (Redis keeps them in memory only)
 
     async def receive_json(self, content, **kwargs):
         """A client may ask for a fresh snapshot at any time ({"type": "refresh"})."""
