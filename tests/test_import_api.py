@@ -1,6 +1,7 @@
 """POST /api/v1/imports/packing-list/ and /api/v1/imports/file/: pushes from programs."""
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -149,8 +150,10 @@ def test_pushed_list_is_announced_to_the_floor_after_commit(supervisor_api,
         assert response.status_code == 201 and len(callbacks) == 1
         message = async_to_sync(layer.receive)(channel)
         assert message["type"] == "list.update"
-        assert message["list_id"] == response.json()["lists"][0]["id"]
-        assert message["payload"]["name"] == "DHL_Orders"
-        assert message["payload"]["last_scan"] is None
+        list_id = response.json()["lists"][0]["id"]
+        assert message["list_id"] == list_id
+        # Nobody holds the new list yet: the floor's row for it is the "not on the floor" row.
+        assert json.loads(message["text"]) == {"type": "update",
+                                               "row": {"id": list_id, "released": True}}
     finally:
         async_to_sync(layer.group_discard)("floor", channel)
