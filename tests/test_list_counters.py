@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
-from django.test.utils import CaptureQueriesContext
 
 from sessions import counters
 from sessions.demo import load_demo
@@ -92,15 +91,21 @@ def test_no_scan_runs_an_aggregate_over_the_list(orders):
     for n in range(orders):
         add_order(packing_list, f"O-{n}", [("A", 1), ("B", 2)], sequence=n)
     claim = claimed(packing_list)
-    with CaptureQueriesContext(connection) as queries:
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql.upper())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
         for code in ("O-1", "A", "NOPE", "O-2", "B", "B"):  # O-1 completed: "all done"?
             scan(claim.list_id, token=claim.token, code=code)
         scan(claim.list_id, token=claim.token, code="O-2")
         perform_action(claim.list_id, token=claim.token, action="skip")
         for code in ("O-0", "A", "B", "B"):
             scan(claim.list_id, token=claim.token, code=code)
-    sql = [q["sql"].upper() for q in queries.captured_queries]
-    assert not [s for s in sql if any(a in s for a in AGGREGATES)]
+    assert len(statements) > 40
+    assert not [s for s in statements if any(a in s for a in AGGREGATES)]
 
 
 @pytest.mark.django_db
