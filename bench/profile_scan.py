@@ -32,6 +32,10 @@ def parse_args():
     p.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     p.add_argument("--database-url", default=load_scans.DEFAULT_DB)
     p.add_argument("--redis-url", default=load_scans.DEFAULT_REDIS)
+    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="settings of this process (repeatable), e.g. CHANNEL_LAYER=pubsub or "
+                        "DJANGO_SETTINGS_MODULE=… to measure a lever")
+    p.add_argument("--only", default="", help="comma-separated paths to time (default: all)")
     return p.parse_args()
 
 
@@ -48,17 +52,19 @@ def main():
     args = parse_args()
     bench_args = load_scans.parse_args(["--stations", "1", "--orders", "400",
                                         "--database-url", args.database_url,
-                                        "--redis-url", args.redis_url])
+                                        "--redis-url", args.redis_url,
+                                        *[f"--server-env={pair}" for pair in args.server_env]])
     env = load_scans.server_env(bench_args)
     load_scans.ensure_database(args.database_url)
     load_scans.migrate(env)
-    plans, _client_id = load_scans.build_data(bench_args, env)
+    plans, _client_id, _floor_cookie = load_scans.build_data(bench_args, env)
     plan = plans[0]
 
     from django.db import connection
     from django.test import Client
 
     from sessions.live.publish import send_to_groups
+    from sessions.scanning.codes import scan as scan_code
 
     loop = asyncio.new_event_loop()
     http = Client(HTTP_AUTHORIZATION=f"Token {plan.auth}")
@@ -68,7 +74,7 @@ def main():
     codes = item_codes(plan)
 
     def service():
-        codes.scan(plan.list_id, token=token, code=next(codes), scan_id=uuid.uuid4().hex)
+        scan_code(plan.list_id, token=token, code=next(codes), scan_id=uuid.uuid4().hex)
 
     def api():
         r = http.post(f"/api/v1/lists/{plan.list_id}/scan/",
@@ -107,10 +113,12 @@ def main():
     message = {"type": "list.update", "list_id": plan.list_id, "payload": {"x": 1}}
 
     def publish():
-        send_to_groups(["floor", "client-BENCH", f"list-{plan.list_id}"], message)
+        send_to_groups(["floor", f"list-{plan.list_id}"], message)
 
     paths = {"service": service, "api": api, "asgi": asgi, "publish": publish}
     for name, fn in paths.items():
+        if args.only and name not in args.only.split(","):
+            continue
         for _ in range(20):  # warm-up: imports, pool, translations
             fn()
         profiler = cProfile.Profile() if args.profile == name else None

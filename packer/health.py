@@ -1,5 +1,6 @@
 """GET /healthz: is the database and the channel layer reachable? JSON, no login."""
 
+import asyncio
 import time
 
 from asgiref.sync import async_to_sync
@@ -17,13 +18,23 @@ def check_database():
     return {"ok": True, "vendor": connection.vendor}
 
 
+PING_TIMEOUT = 5  # seconds: a health check answers, it never hangs
+
+
+async def _ping(layer):
+    """Send a message to a new channel and read it back, in one event loop (a pub/sub layer
+    keeps its subscriptions per loop: three separate async_to_sync calls could each get a
+    different one outside a server)."""
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "health.ping"})
+    return await asyncio.wait_for(layer.receive(channel), PING_TIMEOUT)
+
+
 def check_channel_layer():
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.send)(channel, {"type": "health.ping"})
-    message = async_to_sync(layer.receive)(channel)
+    message = async_to_sync(_ping)(layer)
     if message.get("type") != "health.ping":
         raise RuntimeError("channel layer returned an unexpected message")
     return {"ok": True, "backend": type(layer).__name__}
