@@ -20,14 +20,13 @@ thread hops per request (asgiref sync_to_async / async_to_sync calls).
 
 import argparse
 import asyncio
-import json
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchkit
 import load_scans
 
 
@@ -110,29 +109,7 @@ def main():
     loop = asyncio.new_event_loop()
 
     def request(app):
-        body = json.dumps({"code": next(codes), "scan_id": uuid.uuid4().hex}).encode()
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": "POST", "scheme": "http", "path": f"/api/v1/lists/{plan.list_id}/scan/",
-            "raw_path": b"", "query_string": b"", "root_path": "",
-            "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 8000),
-            "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"authorization", f"Token {plan.auth}".encode()),
-                        (b"x-claim-token", token.encode())],
-        }
-        sent, messages = [], [{"type": "http.request", "body": body, "more_body": False}]
-
-        async def receive():
-            if messages:
-                return messages.pop()
-            await asyncio.Event().wait()
-
-        async def send(message):
-            sent.append(message)
-
-        loop.run_until_complete(app(scope, receive, send))
-        assert sent[0]["status"] == 200, sent
+        assert benchkit.asgi_scan(loop, app, plan, token, next(codes)) == 200
 
     for app in handlers.values():  # warm-up: imports, pools, translations
         for _ in range(20):

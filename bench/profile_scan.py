@@ -14,7 +14,6 @@ through the API and then scans item units through three paths, timing each:
 import argparse
 import asyncio
 import cProfile
-import json
 import pstats
 import sys
 import time
@@ -22,6 +21,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchkit
 import load_scans
 
 
@@ -85,30 +85,9 @@ def main():
     from packer.asgi import application
 
     def asgi():
-        """The request through Django's ASGI handler, as uvicorn hands it over (no socket)."""
-        body = json.dumps({"code": next(codes), "scan_id": uuid.uuid4().hex}).encode()
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-            "scheme": "http", "path": f"/api/v1/lists/{plan.list_id}/scan/", "raw_path": b"",
-            "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
-            "server": ("127.0.0.1", 8000),
-            "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"authorization", f"Token {plan.auth}".encode()),
-                        (b"x-claim-token", token.encode())],
-        }
-        sent, messages = [], [{"type": "http.request", "body": body, "more_body": False}]
-
-        async def receive():
-            if messages:
-                return messages.pop()
-            await asyncio.Event().wait()  # no disconnect: Django cancels this when done
-
-        async def send(message):
-            sent.append(message)
-
-        loop.run_until_complete(application(scope, receive, send))
-        assert sent[0]["status"] == 200, sent
+        """The request through the production ASGI app, as uvicorn hands it over."""
+        status = benchkit.asgi_scan(loop, application, plan, token, next(codes))
+        assert status == 200, status
 
     message = {"type": "list.update", "list_id": plan.list_id, "payload": {"x": 1}}
 
