@@ -126,8 +126,10 @@ def table(results):
         api, _raw = phases(result)
         cores = api["cores"]
         sockets = ", ".join(f"{k} {v:.0f}" for k, v in sorted(api["sockets_per_s"].items()))
+        opened = ", ".join(f"{v} {k}" for k, v in sorted(api.get("sockets_open", {}).items()))
+        sockets = f"{sockets or 'none'} (open: {opened or 'none'})"
         print(f"| {name} | {api['per_s']:.0f} | {api['p50']:.1f} / {api['p95']:.1f} / "
-              f"{api['p99']:.1f} | {api['errors']} | {sockets or '—'} | "
+              f"{api['p99']:.1f} | {api['errors']} | {sockets} | "
               f"{cores['uvicorn']:.2f}, {cores['postgres']:.2f}, {cores['redis']:.2f}, "
               f"{cores['load generator']:.2f}, {cores['other']:.2f} | "
               f"{api['load'][0]:.2f} → {api['load'][1]:.2f} |")

@@ -229,8 +229,12 @@ class Stats:
     load: tuple = ()  # 1-minute load average at the start and end of the window
     seconds: float = 0.0  # length of the measured window
     sockets: dict = field(default_factory=dict)  # (socket kind, message type) -> received
+    open_sockets: dict = field(default_factory=dict)  # kind -> sockets that got their snapshot
+    opened_by_window: dict = field(default_factory=dict)  # the same, when measuring began
 
     def socket_message(self, kind, message_type):
+        if message_type == "snapshot":
+            self.open_sockets[kind] = self.open_sockets.get(kind, 0) + 1
         if self.measuring:
             key = f"{kind} {message_type}"
             self.sockets[key] = self.sockets.get(key, 0) + 1
@@ -266,10 +270,23 @@ def summary_row(name, stats, seconds):
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_by_process_kind(server_pgid=None):
+def _serves(pid, database):
+    """A PostgreSQL backend of `database` (its process title names it); the other backends
+    serve other users of a shared server and count as "other"."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            title = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return f" {database} " in title
+
+
+def cpu_by_process_kind(server_pgid=None, database=""):
     """CPU seconds used so far by kind of process: this load generator, the uvicorn process
-    group, PostgreSQL, Redis, and everything else the machine did (other users of the same
-    cores, the kernel), taken from /proc/stat so that processes that exit still count."""
+    group, the PostgreSQL backends of the bench database, Redis, and everything else the
+    machine did (other users of the same cores and of the same PostgreSQL server, its shared
+    writer processes, the kernel), taken from /proc/stat so that processes that exit still
+    count."""
     totals = {"load generator": 0.0, "uvicorn": 0.0, "postgres": 0.0, "redis": 0.0, "other": 0.0}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -286,7 +303,7 @@ def cpu_by_process_kind(server_pgid=None):
             kind = "load generator"
         elif server_pgid is not None and int(fields[2]) == server_pgid:
             kind = "uvicorn"
-        elif comm.startswith("postgres"):
+        elif comm.startswith("postgres") and _serves(entry.name, database):
             kind = "postgres"
         elif comm.startswith("redis"):
             kind = "redis"
@@ -311,13 +328,16 @@ async def run_window(stations, args, stats):
     tasks = [asyncio.create_task(coro(deadline)) for coro in stations]
     await asyncio.sleep(args.warmup)
     stats.measuring = True
-    cpu_before = cpu_by_process_kind(stats.server_pgid)
+    stats.opened_by_window = dict(stats.open_sockets)
+    database = psycopg.conninfo.conninfo_to_dict(args.database_url)["dbname"]
+    cpu_before = cpu_by_process_kind(stats.server_pgid, database)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     await asyncio.sleep(max(0.0, deadline - time.monotonic()))
     stats.measuring = False
     measured = time.monotonic() - started
-    stats.cpu = cpu_share(cpu_before, cpu_by_process_kind(stats.server_pgid), measured)
+    stats.cpu = cpu_share(cpu_before, cpu_by_process_kind(stats.server_pgid, database),
+                          measured)
     stats.seconds = measured
     stats.load = (load_before, os.getloadavg()[0])
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -400,6 +420,9 @@ class StationConnection:
         if self.writer is not None:
             self.writer.close()
         self.reader = self.writer = None
+
+
+SOCKETS_WAIT = 120  # seconds the API phase waits for every socket to be open
 
 
 class Sockets:
@@ -509,6 +532,16 @@ async def api_phase(args, plans, server_pgid=None, floor_cookie=""):
         sockets.follow("/ws/floor/", floor_cookie, "floor")
     loops = await asyncio.gather(*[api_station(args, plan, stats, seed, sockets)
                                    for seed, plan in enumerate(plans)])
+    if not args.no_sockets:
+        # Stations scan once their page is up, with its socket: wait (bounded) for every
+        # socket's snapshot, so the measured window has them all open.
+        started = time.monotonic()
+        wanted = {"floor": args.floors, "list": len(plans)}
+        while time.monotonic() - started < SOCKETS_WAIT and any(
+                stats.open_sockets.get(kind, 0) < n for kind, n in wanted.items() if n):
+            await asyncio.sleep(0.2)
+        print(f"sockets open after {time.monotonic() - started:.1f}s: {stats.open_sockets} "
+              f"(wanted {wanted})", flush=True)
     try:
         seconds = await run_window(loops, args, stats)
     finally:
@@ -687,6 +720,7 @@ def phase_figures(name, stats, row):
     per_s = len(stats.latencies) / max(stats.seconds, 1e-9)
     return {
         "phase": name, **row, "outcomes": stats.outcomes, "error_kinds": stats.errors,
+        "sockets_open": stats.opened_by_window,
         "cores": stats.cpu, "load": list(stats.load), "sockets": stats.sockets,
         "sockets_per_s": {k: v / max(stats.seconds, 1e-9) for k, v in stats.sockets.items()},
         "cpu_ms_per_request": {kind: used / per_s * 1000 if per_s else None
@@ -721,10 +755,11 @@ def main(argv=None):
     for name, stats in details:
         print(f"{name} outcomes: {dict(sorted(stats.outcomes.items()))}  "
               f"errors: {stats.errors or 'none'}")
-        if stats.sockets:
+        if stats.open_sockets:
             received = ", ".join(f"{k} {v / max(stats.seconds, 1e-9):.0f}/s"
                                  for k, v in sorted(stats.sockets.items()))
-            print(f"{name} socket messages received: {received}")
+            print(f"{name} sockets open when the window began: {stats.opened_by_window}; "
+                  f"messages received in it: {received or 'none'}")
         cores = ", ".join(f"{kind} {used:.2f}" for kind, used in stats.cpu.items())
         print(f"{name} cores used: {cores}; load average {stats.load[0]:.2f} -> "
               f"{stats.load[1]:.2f}")
