@@ -1,12 +1,16 @@
-"""What the benchmark scripts share: a fresh database to run against and a timed, measured call.
+"""What the benchmark scripts share: a fresh database, a timed and measured call, and a scan
+request handed to an ASGI app in-process.
 
 One copy here so every script starts from the same empty database and measures time and memory
 the same way, and their figures stay comparable.
 """
 
+import asyncio
+import json
 import os
 import time
 import tracemalloc
+import uuid
 
 
 def fresh_database(tmp):
@@ -37,3 +41,31 @@ def timed_with_peak(run):
     _current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return result, seconds, peak
+
+
+def asgi_scan(loop, app, plan, token, code):
+    """POST one scan to an ASGI app in-process, as uvicorn hands a request over (no socket);
+    returns the response's status."""
+    body = json.dumps({"code": code, "scan_id": uuid.uuid4().hex}).encode()
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": f"/api/v1/lists/{plan.list_id}/scan/", "raw_path": b"",
+        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"authorization", f"Token {plan.auth}".encode()),
+                    (b"x-claim-token", token.encode())],
+    }
+    sent, messages = [], [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        if messages:
+            return messages.pop()
+        await asyncio.Event().wait()  # no disconnect: Django cancels this when done
+
+    async def send(message):
+        sent.append(message)
+
+    loop.run_until_complete(app(scope, receive, send))
+    return sent[0]["status"]

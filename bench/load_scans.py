@@ -1,15 +1,21 @@
-"""Load benchmark of the scan path (issue 4, "Benchmark"); not a test.
+"""Load benchmark of the scan path (issues 4 and 9, "Benchmark"); not a test.
 
 N simulated stations (default 100) each claim a packing list through the REST API and scan
-through its orders as fast as the server answers, with realistic mistakes (unknown codes,
-another order's label, retried scan ids, undo + rescan). The server is uvicorn with several
-workers on PostgreSQL + Redis, exactly as in production. In the same run, the same database
-work (the SQL of one item scan: token with role, list lock, scan-id check, order lock, lines,
-extras, mapping, updates, counters, log insert) is done with raw psycopg by the same number of
-concurrent clients, as the reference the API is compared with.
+through its orders as fast as the server answers (or at a packer's pace, --interval), with
+realistic mistakes (unknown codes, another order's label, retried scan ids, undo + rescan).
+Every station holds its list's WebSocket open, as the browser station does, and --floors
+supervisor floor screens (default 5) follow every list; the sockets count what they receive.
+A station that finishes its list releases it and claims its next one (--lists per station).
+The server is uvicorn with several workers on PostgreSQL + Redis, exactly as in production.
+In the same run, the same database work (the SQL of one item scan: token with role, list
+lock, scan-id check, order lock, lines, extras, mapping, updates of the line and of the list
+row with its counters, log insert) is done with raw psycopg by the same number of concurrent
+clients, as the reference the API is compared with.
 
     .venv/bin/python bench/load_scans.py                  # 100 stations, 2 workers, 20 s
     .venv/bin/python bench/load_scans.py --stations 50 --workers 3 --duration 30
+    .venv/bin/python bench/load_scans.py --stations 1 --orders 5000 --json out.json
+    bench/issue9_table.sh                                 # the issue 9 table, one command
 
 It creates and fills its own database (default packer_bench; its packing data is wiped at
 each run), starts and stops its own uvicorn, bounds its run time, and prints a figures table.
@@ -31,6 +37,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import websockets
 from psycopg_pool import AsyncConnectionPool
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +54,17 @@ def parse_args(argv=None):
     p.add_argument("--duration", type=float, default=20, help="measured seconds per phase")
     p.add_argument("--warmup", type=float, default=3, help="seconds not measured at the start")
     p.add_argument("--orders", type=int, default=120, help="orders per list")
+    p.add_argument("--lists", type=int, default=1,
+                   help="lists per station: a station that finishes one claims the next")
+    p.add_argument("--floors", type=int, default=5,
+                   help="supervisor floor screens (WebSockets following every list)")
+    p.add_argument("--no-sockets", action="store_true",
+                   help="no station list sockets and no floor screens (the issue 4 set-up)")
+    p.add_argument("--json", default="", help="also write the figures to this JSON file")
+    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="extra environment of the server (repeatable), to measure a lever")
+    p.add_argument("--uvicorn-option", action="append", default=[], metavar="OPTION",
+                   help="extra uvicorn option (repeatable), e.g. --uvicorn-option=--ws=wsproto")
     p.add_argument("--lines", type=int, default=3, help="lines per order (2 units each)")
     p.add_argument("--pool-max", type=int, default=10,
                    help="PostgreSQL connections per uvicorn worker (also the raw pool per worker)")
@@ -87,6 +105,7 @@ def server_env(args):
         "SECRET_KEY": "bench-" + "x" * 50, "DATABASE_POOL_MAX": str(args.pool_max),
         "DATABASE_POOL_MIN": "2", "AXES_ENABLED": "0", "DJANGO_SETTINGS_MODULE": "packer.settings",
     })
+    env.update(dict(pair.split("=", 1) for pair in args.server_env))
     return env
 
 
@@ -99,10 +118,22 @@ def migrate(env):
 class StationPlan:
     name: str
     auth: str  # API token key
-    list_id: int  # scanned through the API
+    cookie: str  # the packer's signed-in session, for the list socket
+    lists: list  # [(list id, orders)] scanned through the API, one after the other
     raw_list_id: int  # scanned with raw psycopg
-    orders: list = field(default_factory=list)  # [(number, order_id, [(item_id, sku, required)])]
-    raw_orders: list = field(default_factory=list)
+    raw_orders: list = field(default_factory=list)  # [(number, order_id, [(item_id, sku, req)])]
+
+    @property
+    def list_id(self):
+        return self.lists[0][0]
+
+    @property
+    def orders(self):
+        return self.lists[0][1]
+
+    @staticmethod
+    def numbers(orders):
+        return [number for number, _id, _lines in orders]
 
 
 def build_data(args, env):
@@ -114,11 +145,18 @@ def build_data(args, env):
     django.setup()
     from django.contrib.auth.models import User
     from django.db import connection, transaction
+    from django.test import Client as SignIn
     from rest_framework.authtoken.models import Token
 
     from profiles.models import Client, Station, Worker
-    from profiles.roles import PACKER, assign_role
+    from profiles.roles import PACKER, SUPERVISOR, assign_role
+    from sessions.counters import recount
     from sessions.models import Order, OrderItem, PackingList, PackingSession
+
+    def session_cookie(user):
+        browser = SignIn()
+        browser.force_login(user)
+        return f"sessionid={browser.cookies['sessionid'].value}"
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -131,8 +169,9 @@ def build_data(args, env):
         session = PackingSession.objects.create(client=client, external_id="bench",
                                                 source=PackingSession.Source.API)
         lists = PackingList.objects.bulk_create([
-            PackingList(session=session, name=f"{kind}_{i:03d}", position=i)
-            for kind in ("api", "raw") for i in range(args.stations)
+            PackingList(session=session, name=f"{kind}_{i:03d}_{k}", position=i)
+            for kind, count in (("api", args.lists), ("raw", 1))
+            for i in range(args.stations) for k in range(count)
         ])
         orders = Order.objects.bulk_create([
             Order(packing_list=pl, number=f"{pl.name.upper()}-{n:04d}",
@@ -151,6 +190,13 @@ def build_data(args, env):
         for order in orders:
             by_list.setdefault(order.packing_list_id, []).append(
                 (order.number, order.pk, by_order[order.pk]))
+        recount([pl.pk for pl in lists])  # the lists' counters, as an import sets them
+        supervisor, _created = User.objects.get_or_create(username="bench-supervisor")
+        assign_role(supervisor, SUPERVISOR)
+        Worker.objects.get_or_create(user=supervisor, defaults={"display_name": "Supervisor"})
+        floor_cookie = session_cookie(supervisor)
+        api_lists = lists[:args.stations * args.lists]
+        raw_lists = lists[args.stations * args.lists:]
         for i in range(args.stations):
             name = f"BENCH-PC-{i:03d}"
             Station.objects.get_or_create(name=name)
@@ -161,11 +207,13 @@ def build_data(args, env):
                 assign_role(user, PACKER)
             Worker.objects.get_or_create(user=user, defaults={"display_name": f"Packer {i}"})
             token, _ = Token.objects.get_or_create(user=user)
-            api_list, raw_list = lists[i], lists[args.stations + i]
-            plans.append(StationPlan(name, token.key, api_list.pk, raw_list.pk,
-                                     by_list[api_list.pk], by_list[raw_list.pk]))
+            own = api_lists[i * args.lists:(i + 1) * args.lists]
+            raw_list = raw_lists[i]
+            plans.append(StationPlan(name, token.key, session_cookie(user),
+                                     [(pl.pk, by_list[pl.pk]) for pl in own], raw_list.pk,
+                                     by_list[raw_list.pk]))
     connection.close()
-    return plans, client.pk
+    return plans, client.pk, floor_cookie
 
 
 # ------------------------------------------------------------------ measurements
@@ -180,6 +228,16 @@ class Stats:
     cpu: dict = field(default_factory=dict)  # cores used per kind of process while measuring
     load: tuple = ()  # 1-minute load average at the start and end of the window
     seconds: float = 0.0  # length of the measured window
+    sockets: dict = field(default_factory=dict)  # (socket kind, message type) -> received
+    open_sockets: dict = field(default_factory=dict)  # kind -> sockets that got their snapshot
+    opened_by_window: dict = field(default_factory=dict)  # the same, when measuring began
+
+    def socket_message(self, kind, message_type):
+        if message_type == "snapshot":
+            self.open_sockets[kind] = self.open_sockets.get(kind, 0) + 1
+        if self.measuring:
+            key = f"{kind} {message_type}"
+            self.sockets[key] = self.sockets.get(key, 0) + 1
 
     def record(self, seconds, outcome):
         if not self.measuring:
@@ -212,10 +270,23 @@ def summary_row(name, stats, seconds):
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_by_process_kind(server_pgid=None):
+def _serves(pid, database):
+    """A PostgreSQL backend of `database` (its process title names it); the other backends
+    serve other users of a shared server and count as "other"."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            title = f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return f" {database} " in title
+
+
+def cpu_by_process_kind(server_pgid=None, database=""):
     """CPU seconds used so far by kind of process: this load generator, the uvicorn process
-    group, PostgreSQL, Redis, and everything else the machine did (other users of the same
-    cores, the kernel), taken from /proc/stat so that processes that exit still count."""
+    group, the PostgreSQL backends of the bench database, Redis, and everything else the
+    machine did (other users of the same cores and of the same PostgreSQL server, its shared
+    writer processes, the kernel), taken from /proc/stat so that processes that exit still
+    count."""
     totals = {"load generator": 0.0, "uvicorn": 0.0, "postgres": 0.0, "redis": 0.0, "other": 0.0}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -232,7 +303,7 @@ def cpu_by_process_kind(server_pgid=None):
             kind = "load generator"
         elif server_pgid is not None and int(fields[2]) == server_pgid:
             kind = "uvicorn"
-        elif comm.startswith("postgres"):
+        elif comm.startswith("postgres") and _serves(entry.name, database):
             kind = "postgres"
         elif comm.startswith("redis"):
             kind = "redis"
@@ -257,13 +328,16 @@ async def run_window(stations, args, stats):
     tasks = [asyncio.create_task(coro(deadline)) for coro in stations]
     await asyncio.sleep(args.warmup)
     stats.measuring = True
-    cpu_before = cpu_by_process_kind(stats.server_pgid)
+    stats.opened_by_window = dict(stats.open_sockets)
+    database = psycopg.conninfo.conninfo_to_dict(args.database_url)["dbname"]
+    cpu_before = cpu_by_process_kind(stats.server_pgid, database)
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     await asyncio.sleep(max(0.0, deadline - time.monotonic()))
     stats.measuring = False
     measured = time.monotonic() - started
-    stats.cpu = cpu_share(cpu_before, cpu_by_process_kind(stats.server_pgid), measured)
+    stats.cpu = cpu_share(cpu_before, cpu_by_process_kind(stats.server_pgid, database),
+                          measured)
     stats.seconds = measured
     stats.load = (load_before, os.getloadavg()[0])
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -272,10 +346,9 @@ async def run_window(stations, args, stats):
 
 # ------------------------------------------------------------------ API phase
 
-def scan_script(plan, rng, mistakes):
+def scan_script(numbers, orders, rng, mistakes):
     """The codes a careful-but-human packer scans: (kind, code) pairs, mistakes included."""
-    numbers = [number for number, _id, _lines in plan.orders]
-    for index, (number, _order_id, lines) in enumerate(plan.orders):
+    for index, (number, _order_id, lines) in enumerate(orders):
         yield "scan", number
         for item_id, sku, required in lines:
             for _unit in range(required):
@@ -349,20 +422,68 @@ class StationConnection:
         self.reader = self.writer = None
 
 
-async def api_station(args, plan, stats, seed):
+SOCKETS_WAIT = 120  # seconds the API phase waits for every socket to be open
+
+
+class Sockets:
+    """The WebSockets a station and the floor screens hold open, counting what they receive."""
+
+    def __init__(self, args, stats):
+        self.args, self.stats = args, stats
+        self.tasks = []
+
+    def follow(self, path, cookie, kind):
+        """Open a socket (as a signed-in browser does) and read it until cancelled."""
+        if self.args.no_sockets:
+            return None
+        task = asyncio.create_task(self._read(path, cookie, kind))
+        self.tasks.append(task)
+        return task
+
+    async def _read(self, path, cookie, kind):
+        url = f"ws://127.0.0.1:{self.args.port}{path}"
+        try:
+            async with websockets.connect(
+                    url, origin=f"http://127.0.0.1:{self.args.port}",
+                    additional_headers={"Cookie": cookie}, max_size=None,
+                    open_timeout=30) as ws:
+                async for text in ws:
+                    self.stats.socket_message(kind, json.loads(text).get("type"))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a refused or dropped socket is an error of the run
+            self.stats.error(f"{kind} socket {type(exc).__name__}")
+
+    async def close(self):
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+
+async def api_station(args, plan, stats, seed, sockets):
     http = StationConnection(args.port, {"Authorization": f"Token {plan.auth}"})
-    status, answer = await http.post(f"/api/v1/lists/{plan.list_id}/claim/",
-                                     {"station": plan.name})
-    if status != 200:
-        raise SystemExit(f"claim of list {plan.list_id} refused: {status} {answer}")
-    http.headers["X-Claim-Token"] = answer["token"]
     rng = random.Random(seed)
     last_scan = None
+    held = {"socket": None}
 
-    async def send(path, body, kind):
+    async def claim(list_id):
+        """Claim a list and open its socket, as the station page does (not measured)."""
+        http.headers.pop("X-Claim-Token", None)
+        status, answer = await http.post(f"/api/v1/lists/{list_id}/claim/",
+                                         {"station": plan.name})
+        if status != 200:
+            raise SystemExit(f"claim of list {list_id} refused: {status} {answer}")
+        http.headers["X-Claim-Token"] = answer["token"]
+        if held["socket"] is not None:
+            held["socket"].cancel()
+        held["socket"] = sockets.follow(f"/ws/lists/{list_id}/", plan.cookie, "list")
+
+    await claim(plan.list_id)
+
+    async def send(list_id, path, body, kind):
         t0 = time.perf_counter()
         try:
-            status, answer = await http.post(f"/api/v1/lists/{plan.list_id}/{path}", body)
+            status, answer = await http.post(f"/api/v1/lists/{list_id}/{path}", body)
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             stats.error(type(exc).__name__)
             return None
@@ -377,31 +498,54 @@ async def api_station(args, plan, stats, seed):
         nonlocal last_scan
         # Paced stations (--interval) start spread over one interval, as real packers do.
         next_at = time.monotonic() + rng.random() * args.interval
-        for kind, value in scan_script(plan, rng, args.mistakes):
-            if args.interval:
-                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-                next_at += args.interval
-            if time.monotonic() >= deadline:
-                break
-            if kind == "undo":
-                await send("action/", {"action": "undo", "item": value,
-                                       "scan_id": uuid.uuid4().hex}, "undo")
-                continue
-            if kind == "retry" and last_scan:
-                await send("scan/", last_scan, "duplicate")
-                continue
-            last_scan = {"code": value, "scan_id": uuid.uuid4().hex}
-            await send("scan/", last_scan, "scan")
+        for index, (list_id, orders) in enumerate(plan.lists):
+            if index:
+                await http.post(f"/api/v1/lists/{plan.lists[index - 1][0]}/release/", {})
+                await claim(list_id)
+            script = scan_script(plan.numbers(orders), orders, rng, args.mistakes)
+            for kind, value in script:
+                if args.interval:
+                    await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                    next_at += args.interval
+                if time.monotonic() >= deadline:
+                    http.close()
+                    return
+                if kind == "undo":
+                    await send(list_id, "action/", {"action": "undo", "item": value,
+                                                    "scan_id": uuid.uuid4().hex}, "undo")
+                    continue
+                if kind == "retry" and last_scan:
+                    await send(list_id, "scan/", last_scan, "duplicate")
+                    continue
+                last_scan = {"code": value, "scan_id": uuid.uuid4().hex}
+                await send(list_id, "scan/", last_scan, "scan")
+        stats.error("a station ran out of orders (give it more: --orders or --lists)")
         http.close()
 
     return loop
 
 
-async def api_phase(args, plans, server_pgid=None):
+async def api_phase(args, plans, server_pgid=None, floor_cookie=""):
     stats = Stats(server_pgid=server_pgid)
-    loops = await asyncio.gather(*[api_station(args, plan, stats, seed)
+    sockets = Sockets(args, stats)
+    for _floor in range(args.floors):
+        sockets.follow("/ws/floor/", floor_cookie, "floor")
+    loops = await asyncio.gather(*[api_station(args, plan, stats, seed, sockets)
                                    for seed, plan in enumerate(plans)])
-    seconds = await run_window(loops, args, stats)
+    if not args.no_sockets:
+        # Stations scan once their page is up, with its socket: wait (bounded) for every
+        # socket's snapshot, so the measured window has them all open.
+        started = time.monotonic()
+        wanted = {"floor": args.floors, "list": len(plans)}
+        while time.monotonic() - started < SOCKETS_WAIT and any(
+                stats.open_sockets.get(kind, 0) < n for kind, n in wanted.items() if n):
+            await asyncio.sleep(0.2)
+        print(f"sockets open after {time.monotonic() - started:.1f}s: {stats.open_sockets} "
+              f"(wanted {wanted})", flush=True)
+    try:
+        seconds = await run_window(loops, args, stats)
+    finally:
+        await sockets.close()
     return stats, seconds
 
 
@@ -410,7 +554,8 @@ def start_server(args, env):
     env = dict(env, PACKER_MAX_INFLIGHT=str(args.max_inflight))
     cmd = [PYTHON, "-m", "uvicorn", app, "--workers", str(args.workers),
            "--lifespan", "off", "--loop", args.loop, "--http", args.http,
-           "--port", str(args.port), "--log-level", "warning", "--no-access-log"]
+           "--port", str(args.port), "--log-level", "warning", "--no-access-log",
+           *args.uvicorn_option]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     for _attempt in range(300):
         try:
@@ -457,9 +602,10 @@ RAW_SQL = {
     "extras": "SELECT * FROM packing_sessions_orderextra WHERE order_id = %s",
     "mapping": "SELECT sku FROM profiles_skumapping WHERE client_id = %s "
                "AND normalized_barcode = %s",
-    "pack": "UPDATE packing_sessions_orderitem SET packed = CASE WHEN packed < required "
-            "THEN packed + 1 ELSE 0 END WHERE id = %s",
-    "heartbeat": "UPDATE packing_sessions_packinglist SET heartbeat_at = now() WHERE id = %s",
+    "pack": "UPDATE packing_sessions_orderitem SET packed = %s WHERE id = %s",
+    # The list row: its heartbeat and its counters (issue 9: no aggregate over the list).
+    "list": "UPDATE packing_sessions_packinglist SET heartbeat_at = now(), "
+            "packed_units = packed_units + %s WHERE id = %s",
     "log": "INSERT INTO packing_sessions_scanevent (packing_list_id, order_id, item_id, "
            "worker_id, station_id, action, raw_code, outcome, quantity, manual, scan_id, "
            "response, created_at) VALUES (%s, %s, %s, %s, %s, 'scan', %s, 'item_ok', 1, false, "
@@ -484,7 +630,7 @@ def claim_raw_lists(args, plans):
                 [uuid.uuid4(), plan.raw_orders[0][1], plan.auth, plan.name, plan.raw_list_id])
 
 
-async def raw_scan(pool, plan, client_id, item, stats, counters_sql):
+async def raw_scan(pool, plan, client_id, item, stats):
     """One item scan's database work in one transaction, without Django, DRF or HTTP."""
     order_id, (item_id, sku, _required) = item
     t0 = time.perf_counter()
@@ -503,15 +649,17 @@ async def raw_scan(pool, plan, client_id, item, stats, counters_sql):
             await cur.execute(RAW_SQL["lock_order"], [order_id, plan.raw_list_id])
             await cur.fetchone()
             await cur.execute(RAW_SQL["lines"], [order_id])
-            await cur.fetchall()
+            lines = {row[0]: row for row in await cur.fetchall()}
+            columns = [c.name for c in cur.description]
+            line = dict(zip(columns, lines[item_id]))
             await cur.execute(RAW_SQL["extras"], [order_id])
             await cur.fetchall()
             await cur.execute(RAW_SQL["mapping"], [client_id, sku.lower()])
             await cur.fetchone()
-            await cur.execute(RAW_SQL["pack"], [item_id])
-            await cur.execute(RAW_SQL["heartbeat"], [plan.raw_list_id])
-            await cur.execute(counters_sql, [plan.raw_list_id, plan.raw_list_id])
-            await cur.fetchall()
+            # One more unit, or back to none when full, so the raw client never runs out.
+            packed = line["packed"] + 1 if line["packed"] < line["required"] else 0
+            await cur.execute(RAW_SQL["pack"], [packed, item_id])
+            await cur.execute(RAW_SQL["list"], [packed - line["packed"], plan.raw_list_id])
             await cur.execute(RAW_SQL["log"], [
                 plan.raw_list_id, order_id, item_id, pl["holder_id"], pl["station_id"], sku,
                 scan_id, psycopg.types.json.Jsonb({"outcome": "item_ok"})])
@@ -519,11 +667,6 @@ async def raw_scan(pool, plan, client_id, item, stats, counters_sql):
 
 
 async def raw_phase(args, plans, client_id):
-    from sessions.reads.payloads import (
-        _counters_sql,  # the list counters' statement, as the API runs it
-    )
-
-    counters_sql = _counters_sql(1)
     claim_raw_lists(args, plans)
     stats = Stats()
     size = args.pool_max * args.workers
@@ -544,7 +687,7 @@ async def raw_phase(args, plans, client_id):
                         next_at += args.interval
                     try:
                         await raw_scan(pool, plan, client_id, (order_id, lines[n % len(lines)]),
-                                       stats, counters_sql)
+                                       stats)
                     except psycopg.Error as exc:
                         stats.error(type(exc).__name__)
                     n += 1
@@ -572,20 +715,34 @@ def print_table(rows, args):
               f"{r['p95']:>9.1f}{r['p99']:>9.1f}{r['max']:>9.1f}{r['errors']:>8}")
 
 
+def phase_figures(name, stats, row):
+    """Everything a phase measured, for --json and bench/issue9_table.py."""
+    per_s = len(stats.latencies) / max(stats.seconds, 1e-9)
+    return {
+        "phase": name, **row, "outcomes": stats.outcomes, "error_kinds": stats.errors,
+        "sockets_open": stats.opened_by_window,
+        "cores": stats.cpu, "load": list(stats.load), "sockets": stats.sockets,
+        "sockets_per_s": {k: v / max(stats.seconds, 1e-9) for k, v in stats.sockets.items()},
+        "cpu_ms_per_request": {kind: used / per_s * 1000 if per_s else None
+                               for kind, used in stats.cpu.items()},
+    }
+
+
 def main(argv=None):
     args = parse_args(argv)
     env = server_env(args)
     t0 = time.monotonic()
     ensure_database(args.database_url)
     migrate(env)
-    plans, client_id = build_data(args, env)
-    print(f"set-up: {len(plans)} stations, {args.orders} orders x {args.lines} lines per list, "
+    plans, client_id, floor_cookie = build_data(args, env)
+    print(f"set-up: {len(plans)} stations, {args.lists} x {args.orders} orders x {args.lines} "
+          f"lines per station, {0 if args.no_sockets else args.floors} floor screens, "
           f"{time.monotonic() - t0:.1f}s")
     rows, details = [], []
     if not args.skip_api:
         server = start_server(args, env)
         try:
-            stats, seconds = asyncio.run(api_phase(args, plans, server.pid))
+            stats, seconds = asyncio.run(api_phase(args, plans, server.pid, floor_cookie))
         finally:
             stop_server(server)
         rows.append(summary_row("API (uvicorn+Django+DRF)", stats, seconds))
@@ -598,16 +755,26 @@ def main(argv=None):
     for name, stats in details:
         print(f"{name} outcomes: {dict(sorted(stats.outcomes.items()))}  "
               f"errors: {stats.errors or 'none'}")
+        if stats.open_sockets:
+            received = ", ".join(f"{k} {v / max(stats.seconds, 1e-9):.0f}/s"
+                                 for k, v in sorted(stats.sockets.items()))
+            print(f"{name} sockets open when the window began: {stats.opened_by_window}; "
+                  f"messages received in it: {received or 'none'}")
         cores = ", ".join(f"{kind} {used:.2f}" for kind, used in stats.cpu.items())
         print(f"{name} cores used: {cores}; load average {stats.load[0]:.2f} -> "
               f"{stats.load[1]:.2f}")
         per_s = len(stats.latencies) / max(stats.seconds, 1e-9)
         if per_s:
-            costs = ", ".join(f"{kind} {used / per_s * 1000:.1f}"
-                              for kind, used in stats.cpu.items() if used > 0.05)
+            costs = ", ".join(f"{kind} {used / per_s * 1000:.2f}"
+                              for kind, used in stats.cpu.items() if kind != "other")
             print(f"{name} CPU ms per request: {costs}")
     if len(rows) == 2 and rows[1]["per_s"]:
         print(f"API / raw throughput: {rows[0]['per_s'] / rows[1]['per_s']:.2f}")
+    if args.json:
+        figures = {"args": vars(args), "cpus": os.cpu_count(),
+                   "phases": [phase_figures(name, stats, row)
+                              for (name, stats), row in zip(details, rows)]}
+        Path(args.json).write_text(json.dumps(figures, indent=1))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ through the API and then scans item units through three paths, timing each:
 import argparse
 import asyncio
 import cProfile
-import json
 import pstats
 import sys
 import time
@@ -22,6 +21,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchkit
 import load_scans
 
 
@@ -32,6 +32,10 @@ def parse_args():
     p.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime)")
     p.add_argument("--database-url", default=load_scans.DEFAULT_DB)
     p.add_argument("--redis-url", default=load_scans.DEFAULT_REDIS)
+    p.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                   help="settings of this process (repeatable), e.g. CHANNEL_LAYER=pubsub or "
+                        "DJANGO_SETTINGS_MODULE=… to measure a lever")
+    p.add_argument("--only", default="", help="comma-separated paths to time (default: all)")
     return p.parse_args()
 
 
@@ -48,17 +52,19 @@ def main():
     args = parse_args()
     bench_args = load_scans.parse_args(["--stations", "1", "--orders", "400",
                                         "--database-url", args.database_url,
-                                        "--redis-url", args.redis_url])
+                                        "--redis-url", args.redis_url,
+                                        *[f"--server-env={pair}" for pair in args.server_env]])
     env = load_scans.server_env(bench_args)
     load_scans.ensure_database(args.database_url)
     load_scans.migrate(env)
-    plans, _client_id = load_scans.build_data(bench_args, env)
+    plans, _client_id, _floor_cookie = load_scans.build_data(bench_args, env)
     plan = plans[0]
 
     from django.db import connection
     from django.test import Client
 
     from sessions.live.publish import send_to_groups
+    from sessions.scanning.codes import scan as scan_code
 
     loop = asyncio.new_event_loop()
     http = Client(HTTP_AUTHORIZATION=f"Token {plan.auth}")
@@ -68,7 +74,7 @@ def main():
     codes = item_codes(plan)
 
     def service():
-        codes.scan(plan.list_id, token=token, code=next(codes), scan_id=uuid.uuid4().hex)
+        scan_code(plan.list_id, token=token, code=next(codes), scan_id=uuid.uuid4().hex)
 
     def api():
         r = http.post(f"/api/v1/lists/{plan.list_id}/scan/",
@@ -79,38 +85,19 @@ def main():
     from packer.asgi import application
 
     def asgi():
-        """The request through Django's ASGI handler, as uvicorn hands it over (no socket)."""
-        body = json.dumps({"code": next(codes), "scan_id": uuid.uuid4().hex}).encode()
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-            "scheme": "http", "path": f"/api/v1/lists/{plan.list_id}/scan/", "raw_path": b"",
-            "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
-            "server": ("127.0.0.1", 8000),
-            "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"authorization", f"Token {plan.auth}".encode()),
-                        (b"x-claim-token", token.encode())],
-        }
-        sent, messages = [], [{"type": "http.request", "body": body, "more_body": False}]
-
-        async def receive():
-            if messages:
-                return messages.pop()
-            await asyncio.Event().wait()  # no disconnect: Django cancels this when done
-
-        async def send(message):
-            sent.append(message)
-
-        loop.run_until_complete(application(scope, receive, send))
-        assert sent[0]["status"] == 200, sent
+        """The request through the production ASGI app, as uvicorn hands it over."""
+        status = benchkit.asgi_scan(loop, application, plan, token, next(codes))
+        assert status == 200, status
 
     message = {"type": "list.update", "list_id": plan.list_id, "payload": {"x": 1}}
 
     def publish():
-        send_to_groups(["floor", "client-BENCH", f"list-{plan.list_id}"], message)
+        send_to_groups(["floor", f"list-{plan.list_id}"], message)
 
     paths = {"service": service, "api": api, "asgi": asgi, "publish": publish}
     for name, fn in paths.items():
+        if args.only and name not in args.only.split(","):
+            continue
         for _ in range(20):  # warm-up: imports, pool, translations
             fn()
         profiler = cProfile.Profile() if args.profile == name else None

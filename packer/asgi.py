@@ -1,11 +1,19 @@
-"""ASGI entry point: HTTP through Django (bodies capped first), WebSockets through Channels."""
+"""ASGI entry point: HTTP through Django (bodies capped first), WebSockets through Channels.
+
+HTTP requests run their middleware chain and view in one thread each, entered once
+(packer.handler.SyncChainASGIHandler), instead of a thread hop per middleware hook.
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "packer.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
+
+from packer.handler import SyncChainASGIHandler  # noqa: E402
+
+django_asgi_app = SyncChainASGIHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

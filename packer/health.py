@@ -10,6 +10,7 @@ The public (any caller) gets a status word and nothing else; supervisors and adm
 get each check's detail, including the error text, which may name hosts and users.
 """
 
+import asyncio
 import time
 
 from asgiref.sync import async_to_sync
@@ -30,13 +31,23 @@ def check_database():
     return {"ok": True, "vendor": connection.vendor}
 
 
+PING_TIMEOUT = 5  # seconds: a health check answers, it never hangs
+
+
+async def _ping(layer):
+    """Send a message to a new channel and read it back, in one event loop (a pub/sub layer
+    keeps its subscriptions per loop: three separate async_to_sync calls could each get a
+    different one outside a server)."""
+    channel = await layer.new_channel()
+    await layer.send(channel, {"type": "health.ping"})
+    return await asyncio.wait_for(layer.receive(channel), PING_TIMEOUT)
+
+
 def check_channel_layer():
     layer = get_channel_layer()
     if layer is None:
         raise RuntimeError("no channel layer configured")
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.send)(channel, {"type": "health.ping"})
-    message = async_to_sync(layer.receive)(channel)
+    message = async_to_sync(_ping)(layer)
     if message.get("type") != "health.ping":
         raise RuntimeError("channel layer returned an unexpected message")
     return {"ok": True, "backend": type(layer).__name__}

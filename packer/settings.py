@@ -162,10 +162,16 @@ DATABASES = {"default": database_from_env()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Which channels_redis layer carries live updates between processes (bench/README.md, issue 9):
+# "pubsub" (default: one PUBLISH per group, each process fans it out to its own sockets; at
+# most once, which suits live screens: a socket that misses one re-reads on reconnect) or
+# "core" (a Redis list per socket: one Redis round trip per socket per message).
+CHANNEL_LAYER_BACKENDS = {"pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                          "core": "channels_redis.core.RedisChannelLayer"}
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": CHANNEL_LAYER_BACKENDS[os.environ.get("CHANNEL_LAYER", "pubsub")],
             "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("REDIS_PREFIX", "packer")},
         }
     }

@@ -1,8 +1,9 @@
 """Admin of packing sessions, lists, orders and the logs: read-mostly by design.
 
-Counters and claims change only through the services (sessions.claims, sessions.scanning.codes), so
-the admin shows them read-only; the one write it offers on the floor is "Release claim", which
-calls sessions.claims.force_release with a reason, exactly like the supervisor's floor view.
+Counters (the list's own: sessions.counters) and claims change only through the services
+(sessions.claims, sessions.scanning.codes), so the admin shows them read-only; the one write it
+offers on the floor is "Release claim", which calls sessions.claims.force_release with a
+reason, exactly like the supervisor's floor view.
 The scan and claim logs are append-only: nobody adds, edits or deletes them here.
 """
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sessions.claims import force_release
+from sessions.counters import FIELDS as COUNTER_FIELDS
 from sessions.errors import PackingError
 from sessions.models import (
     ClaimEvent,
@@ -99,7 +101,7 @@ class PackingListAdmin(admin.ModelAdmin):
     list_select_related = ["session__client", "holder", "station"]
     fields = ["session", "name", "position", "status", "source_file", "source_columns", "info",
               "created_at", "started_at", "ended_at", "ended_by", "all_done_announced",
-              "open_order", "claim", *CLAIM_FIELDS]
+              "open_order", "claim", *CLAIM_FIELDS, *COUNTER_FIELDS]
     readonly_fields = [f for f in fields if f != "position"]
     inlines = [OrderInline]
     actions = ["release_claim"]

@@ -24,7 +24,7 @@ from sessions.errors import (
     ListNotClaimed,
     StationBusy,
 )
-from sessions.live.publish import publish_list_event
+from sessions.live.publish import publish_heartbeat, publish_list_event
 from sessions.models import ClaimEvent, PackingList
 from sessions.reads.payloads import claim_state, stale_after
 from sessions.scanning.frame import lock_claimed_list
@@ -141,9 +141,10 @@ def heartbeat(list_id, *, token):
     """The station is alive: refresh the heartbeat (also revives a stale claim nobody took)."""
     with transaction.atomic():
         packing_list = lock_claimed_list(list_id, token)
-        packing_list.heartbeat_at = timezone.now()
+        now = timezone.now()
+        packing_list.heartbeat_at = now
         packing_list.save(update_fields=["heartbeat_at"])
-        publish_list_event(packing_list)
+        publish_heartbeat(packing_list, now)
         return packing_list
 
 

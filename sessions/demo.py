@@ -21,6 +21,7 @@ from django.utils import timezone
 from profiles.models import Client, CourierDeadline, SkuMapping, Station, Worker
 from profiles.normalize import normalize_order_number, normalize_sku
 from profiles.roles import ADMIN, PACKER, SUPERVISOR, assign_role, sync_role_groups
+from sessions.counters import recount
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 
 CLIENT_CODE = "DEMO"
@@ -164,6 +165,7 @@ def _session(client, result):
         for seq in range(ORDERS_PER_LIST):
             _order(packing_list, rng, seq, courier, f"#{first_number + seq}")
             result.count("orders", True)
+        recount([packing_list.pk])
     return session
 
 

@@ -1,8 +1,9 @@
 """Packing sessions, packing lists (with their claim), orders, items and the scan log.
 
-Counters on Order / OrderItem / OrderExtra are a cache of the ScanEvent log: replaying the log
-gives the same numbers. The database refuses what must never happen: packed < 0 or above
-required, two orders of a list with one normalised number, a client scan id used twice.
+Counters on PackingList / Order / OrderItem / OrderExtra are a cache of the ScanEvent log:
+replaying the log gives the same numbers. The database refuses what must never happen: packed
+< 0 or above required (on a line and on a list), two orders of a list with one normalised
+number, a client scan id used twice, list counters whose statuses do not add up.
 """
 
 from django.db import models
@@ -106,6 +107,20 @@ class PackingList(models.Model):
     claim_token = models.UUIDField(null=True, blank=True, unique=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Counters (sessions.counters): a cache of the list's orders, lines and scan log, moved in the
+    # transaction of every change under this row's lock, so no screen sums the list's rows.
+    # One column per order status, named `<status>_orders`.
+    order_count = models.PositiveIntegerField(_("orders"), default=0)
+    new_orders = models.PositiveIntegerField(_("new orders"), default=0)
+    in_progress_orders = models.PositiveIntegerField(_("orders in progress"), default=0)
+    completed_orders = models.PositiveIntegerField(_("completed orders"), default=0)
+    skipped_orders = models.PositiveIntegerField(_("skipped orders"), default=0)
+    required_units = models.PositiveIntegerField(_("required units"), default=0)
+    packed_units = models.PositiveIntegerField(_("packed units"), default=0)
+    wrong_scans = models.PositiveIntegerField(
+        _("wrong scans"), default=0,
+        help_text=_("Scans answered unknown item, extra item or another order's label."),
+    )
 
     class Meta:
         ordering = ["session", "position", "id"]
@@ -133,6 +148,17 @@ class PackingList(models.Model):
             models.UniqueConstraint(
                 fields=["station"], condition=Q(station__isnull=False),
                 name="one_claimed_list_per_station",
+            ),
+            # Counters (each also >= 0: positive integer columns). A new order status adds its
+            # `<status>_orders` column to this sum (tests/test_list_counters.py checks it).
+            models.CheckConstraint(
+                name="list_packed_within_required",
+                condition=Q(packed_units__lte=F("required_units")),
+            ),
+            models.CheckConstraint(
+                name="list_orders_by_status",
+                condition=Q(order_count=F("new_orders") + F("in_progress_orders")
+                            + F("completed_orders") + F("skipped_orders")),
             ),
         ]
 

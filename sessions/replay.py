@@ -1,8 +1,10 @@
 """Recompute a list's counters from its ScanEvent log alone.
 
-Counters on Order / OrderItem / OrderExtra are a cache of the log. `replay_counters` rebuilds
-them from the events (in log order) and `stored_counters` reads the cache in the same shape, so
-a test, an admin check or a repair command can compare the two. Event meaning, by action:
+Counters on Order / OrderItem / OrderExtra and the list's own (sessions.counters: orders by
+status, required and packed units, wrong scans) are a cache of the log. `replay_counters`
+rebuilds them from the events (in log order) and `stored_counters` reads the cache in the same
+shape, so a test, an admin check or a repair command can compare the two. Event meaning, by
+action:
 
 - scan: order_loaded opens the order; item_ok / order_complete / complete_with_extras add
   `quantity` units to `item`; extra_item adds one pending extra of `item`'s SKU; unknown_item
@@ -14,12 +16,14 @@ a test, an admin check or a repair command can compare the two. Event meaning, b
   order the old app completed) completes an order that has no lines, since no line change ever
   will; an order with lines is settled by its lines as usual.
 After every change to lines or extras an order whose lines are full with no pending extra is
-completed, exactly as the engine does.
+completed, exactly as the engine does. The list's figures follow from the replayed orders and
+lines; its wrong scans are the scans (action scan) answered with a sessions.outcomes.WRONG.
 """
 
 from collections import defaultdict
 
 from profiles.normalize import normalize_sku
+from sessions import counters
 from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
 from sessions.outcomes import PACKING, Outcome
 
@@ -45,8 +49,10 @@ class _Replay:
                                    "required": item.required, "packed": 0}
             self.lines_of[item.order_id].append(item.pk)
         self.extras = defaultdict(lambda: {"pending": 0, "kept": 0, "removed": 0})
+        self.wrong_scans = 0
 
     def apply(self, event):
+        self.wrong_scans += counters.is_wrong_scan(event.action, event.outcome)
         order = self.orders.get(event.order_id)
         line = self.lines.get(event.item_id)
         action, outcome, qty = event.action, event.outcome, event.quantity
@@ -101,9 +107,21 @@ class _Replay:
             return
         self.orders[order_id]["status"] = Order.Status.COMPLETED
 
+    def list_figures(self):
+        """The list's counters as the replayed orders and lines give them."""
+        figures = dict.fromkeys(counters.FIELDS, 0)
+        figures["order_count"] = len(self.orders)
+        for order in self.orders.values():
+            figures[counters.STATUS_FIELDS[order["status"]]] += 1
+        figures["required_units"] = sum(line["required"] for line in self.lines.values())
+        figures["packed_units"] = sum(line["packed"] for line in self.lines.values())
+        figures["wrong_scans"] = self.wrong_scans
+        return figures
+
 
 def replay_counters(packing_list):
-    """{"orders": {id: {...}}, "items": {id: packed}, "extras": {(order id, sku key): {...}}}."""
+    """{"orders": {id: {...}}, "items": {id: packed}, "extras": {(order id, sku key): {...}},
+    "list": {counter column: value}}."""
     replay = _Replay(packing_list)
     # pk order is commit order: every step inserts its event while holding the list lock.
     events = ScanEvent.objects.filter(packing_list=packing_list).order_by("pk")
@@ -113,6 +131,7 @@ def replay_counters(packing_list):
         "orders": replay.orders,
         "items": {pk: line["packed"] for pk, line in replay.lines.items()},
         "extras": {k: dict(v) for k, v in replay.extras.items() if any(v.values())},
+        "list": replay.list_figures(),
     }
 
 
@@ -129,4 +148,5 @@ def stored_counters(packing_list):
                                              "removed": e.removed}
             for e in extras if e.pending or e.kept or e.removed
         },
+        "list": counters.stored(packing_list.pk),
     }

@@ -279,7 +279,7 @@ def list_summary(packing_list):
     open; None before it started). `worker` / `station` are who ended it (or hold it now).
     Partial while the list is being packed; final once ended.
     """
-    counters = list_counters([packing_list.pk])[packing_list.pk]
+    counters = list_counters(packing_list)
     figures = list_metrics(packing_list)
     orders = Order.objects.filter(packing_list=packing_list)
     open_or_skipped = list(

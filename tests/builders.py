@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, User
 from profiles.models import Client, SkuMapping, Station, Worker
 from profiles.normalize import normalize_order_number, normalize_sku
 from sessions.claims import claim_list
+from sessions.counters import recount
 from sessions.models import Order, OrderItem, PackingList, PackingSession
 
 _seq = itertools.count(1)
@@ -55,6 +56,7 @@ def add_order(packing_list, number, lines, *, sequence=0, courier="DHL"):
         )
         for i, line in enumerate(lines, start=1)
     ])
+    recount([packing_list.pk])  # as an importer does: the list's counters count the new rows
     return order
 
 

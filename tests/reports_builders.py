@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, User
 
 from profiles.models import Client, Station, Worker
 from profiles.normalize import normalize_order_number, normalize_sku
+from sessions.counters import recount
 from sessions.models import Order, OrderItem, PackingList, PackingSession, ScanEvent
 
 TZ = ZoneInfo(settings.TIME_ZONE)
@@ -57,15 +58,18 @@ def make_order(plist, number, lines, *, seq=None, status="new", started=None, fi
             order=order, line_number=n, source_row=None, sku=sku, normalized_sku=normalize_sku(sku),
             product_name=f"Product {sku}", required=required, packed=packed, extra_columns=extra,
         )
+    recount([plist.pk])  # the list's counters count the rows written here
     return order
 
 
 def scan(plist, at, *, code="x", outcome="item_ok", order=None, worker=None, station=None,
          action="scan", quantity=0):
-    return ScanEvent.objects.create(
+    event = ScanEvent.objects.create(
         packing_list=plist, order=order, worker=worker, station=station, action=action,
         raw_code=code, outcome=outcome, quantity=quantity, created_at=at,
     )
+    recount([plist.pk])  # a wrong scan counts on the list
+    return event
 
 
 def minutes(n):

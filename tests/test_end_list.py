@@ -3,6 +3,7 @@
 import pytest
 
 from sessions.claims import claim_list
+from sessions.counters import recount
 from sessions.errors import Forbidden, InvalidAction, ListCompleted, NotClaimHolder
 from sessions.lifecycle import end_list
 from sessions.models import ClaimEvent, PackingList, PackingSession
@@ -39,6 +40,7 @@ def claimed():
 def _finish_order_3(plist, worker):
     plist.orders.filter(number="#3").update(status="completed", started_at=T0 + minutes(30),
                                             completed_at=T0 + minutes(40), completed_by=worker)
+    recount([plist.pk])
 
 
 def test_holder_ends_a_packed_list(claimed, django_capture_on_commit_callbacks):

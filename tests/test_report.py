@@ -50,6 +50,7 @@ def excel_list():
         for item, row in zip(order.items.order_by("line_number"), rows):
             item.source_row = row
             item.save()
+    plist.refresh_from_db()  # with the counters the builders recounted
     return plist, worker
 
 

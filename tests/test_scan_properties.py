@@ -1,10 +1,12 @@
 """Property test (scenario 26 and the counter invariants): whatever a packer does, in any order,
-0 <= packed <= required on every line, and replaying the scan log reproduces every counter."""
+0 <= packed <= required on every line, and replaying the scan log reproduces every counter,
+the list's own counters on its row included."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sessions import counters
 from sessions.errors import PackingError
 from sessions.models import OrderItem
 from sessions.replay import replay_counters, stored_counters
@@ -67,7 +69,10 @@ def test_s26_any_sequence_keeps_bounds_and_replay_reproduces_every_counter(ops, 
         for item in OrderItem.objects.filter(order__packing_list_id=claim.list_id):
             assert 0 <= item.packed <= item.required
     assert all_done <= 1
+    # The log rebuilds every counter, the list's own included (orders by status, units, wrong
+    # scans), and the list's counters also agree with its rows.
     assert replay_counters(claim.packing_list) == stored_counters(claim.packing_list)
+    assert counters.stored(claim.list_id) == counters.counted([claim.list_id])[claim.list_id]
 
 
 @pytest.mark.django_db

@@ -26,7 +26,7 @@ print(json.dumps({
 def run_python(code, env_overrides, settings_module="packer.settings", args=()):
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG",
-                        "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+                        "DJANGO_ALLOW_ASYNC_UNSAFE", "CHANNEL_LAYER"}}
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = settings_module
     cmd = [sys.executable, "-c", code] if code else [sys.executable, "manage.py", *args]
@@ -70,8 +70,10 @@ def test_database_url_switches_to_postgresql_with_pool():
 
 def test_redis_url_switches_channel_layer_to_redis():
     conf = probe({"REDIS_URL": "redis://cache.example:6379/3"})
-    assert conf["layer"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert conf["layer"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert conf["layer"]["CONFIG"]["hosts"] == ["redis://cache.example:6379/3"]
+    conf = probe({"REDIS_URL": "redis://cache.example:6379/3", "CHANNEL_LAYER": "core"})
+    assert conf["layer"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
 
 
 def test_production_refuses_to_start_without_secret_key():

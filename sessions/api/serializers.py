@@ -13,7 +13,7 @@ from rest_framework import serializers
 from profiles.models import Client
 from sessions.models import PackingList, PackingSession, ScanEvent
 from sessions.outcomes import Outcome
-from sessions.reads.payloads import EMPTY_COUNTERS
+from sessions.reads.payloads import list_counters
 from sessions.scanning.actions import HANDLERS
 
 # The station contract's action names are the engine's own handlers: one list, not two.
@@ -109,7 +109,7 @@ class ListCountersSerializer(serializers.Serializer):
 
 
 class PackingSessionSerializer(serializers.ModelSerializer):
-    """A session with its lists; the lists' counters come from `list_counters` (one query set)."""
+    """A session with its lists and their counters (`list_counters`, from each list's row)."""
 
     client = serializers.SlugRelatedField(slug_field="code", read_only=True)
     lists = serializers.SerializerMethodField()
@@ -121,14 +121,13 @@ class PackingSessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ListCountersSerializer(many=True))
     def get_lists(self, session):
-        counters = self.context.get("list_counters", {})
-        return [list_entry(pl, counters.get(pl.id, {})) for pl in session.lists.all()]
+        return [list_entry(pl) for pl in session.lists.all()]
 
 
-def list_entry(packing_list, counters):
-    """A list's identity plus the counters computed by `sessions.reads.payloads.list_counters`."""
+def list_entry(packing_list):
+    """A list's identity plus its counters (`sessions.reads.payloads.list_counters`)."""
     entry = {"id": packing_list.id, "name": packing_list.name, "status": packing_list.status}
-    entry.update({key: counters.get(key, 0) for key in EMPTY_COUNTERS})
+    entry.update(list_counters(packing_list))
     entry["units"] = entry["required_units"]  # the API's first name for required_units
     return entry
 

@@ -18,7 +18,7 @@ from sessions.api import serializers as s
 from sessions.api.permissions import HasRole
 from sessions.downloads import XLSX, attachment, file_name
 from sessions.models import Order, PackingList, PackingSession
-from sessions.reads.payloads import claim_state, list_counters, list_payload, order_payload
+from sessions.reads.payloads import claim_state, list_payload, order_payload
 from sessions.reads.references import client_by_code
 from sessions.reads.visibility import figures_worker
 
@@ -58,17 +58,10 @@ class SessionFilter(django_filters.FilterSet):
 
 
 class SessionMixin:
-    """Sessions with their lists; the lists' counters in one `list_counters` call per page."""
+    """Sessions with their lists (each list's counters are on its row)."""
 
     queryset = PackingSession.objects.select_related("client").prefetch_related("lists")
     serializer_class = s.PackingSessionSerializer
-
-    def get_serializer(self, *args, **kwargs):
-        instance = args[0] if args else None
-        sessions = instance if kwargs.get("many") else [instance] if instance else []
-        ids = [pl.id for session in sessions for pl in session.lists.all()]
-        kwargs["context"] = {**self.get_serializer_context(), "list_counters": list_counters(ids)}
-        return self.serializer_class(*args, **kwargs)
 
 
 class SessionList(SessionMixin, generics.ListAPIView):
@@ -106,7 +99,7 @@ class ListSummarySerializer(s.ListCountersSerializer):
 
 
 class ListIndex(generics.ListAPIView):
-    """Packing lists with counters and claim state (one counters query for the whole page)."""
+    """Packing lists with counters and claim state (the counters are on each list's row)."""
 
     permission_classes = [HasRole]
     queryset = PackingList.objects.select_related("session__client", "holder", "station")
@@ -116,12 +109,11 @@ class ListIndex(generics.ListAPIView):
     @extend_schema(operation_id="lists_list", tags=["lists"])
     def get(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        counters = list_counters([pl.id for pl in page])
-        return self.get_paginated_response([list_summary_entry(pl, counters) for pl in page])
+        return self.get_paginated_response([list_summary_entry(pl) for pl in page])
 
 
-def list_summary_entry(packing_list, counters):
-    entry = s.list_entry(packing_list, counters.get(packing_list.id, {}))
+def list_summary_entry(packing_list):
+    entry = s.list_entry(packing_list)
     entry.update({
         "session": packing_list.session_id,
         "session_external_id": packing_list.session.external_id,

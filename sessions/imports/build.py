@@ -16,9 +16,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.live.publish import publish_list_event
+from sessions.counters import FIELDS as COUNTER_FIELDS
+from sessions.counters import recount
+from sessions.live.publish import FLOOR_GROUP, publish_list_event
 from sessions.models import Order, OrderItem, PackingList, PackingSession
-from sessions.outcomes import Outcome
 
 BATCH_SIZE = 2000
 
@@ -91,7 +92,8 @@ def build_list(session, spec, *, position=None, status=None, created_at=None):
         build_list(session, spec, *, position=None, status=None, created_at=None) -> PackingList
     `position` defaults to after the session's last list; `status` to not_started.
     Order.sequence is the order's place in the source (1-based); OrderItem.line_number its
-    place within the order (1-based). Returns the PackingList.
+    place within the order (1-based). The list's counters are set from the rows written.
+    Returns the PackingList.
     """
     if position is None:
         last = session.lists.aggregate(m=Max("position"))["m"]
@@ -119,6 +121,8 @@ def build_list(session, spec, *, position=None, status=None, created_at=None):
         for o in spec.orders
         for n, line in enumerate(o.lines, start=1)
     ])
+    recount([packing_list.pk])
+    packing_list.refresh_from_db(fields=COUNTER_FIELDS)
     return packing_list
 
 
@@ -170,10 +174,10 @@ def fast_insert(model, rows):
 
 
 def announce_lists(packing_lists):
-    """After commit, tell the floor and the session browser that these lists exist
-    (scenario 32: a list uploaded after the session was opened appears at once)."""
+    """After commit, tell the floor that these lists exist (scenario 32: a list uploaded after
+    the session was opened appears at once). A new list has no socket of its own yet."""
     for packing_list in packing_lists:
-        publish_list_event(packing_list, outcome=Outcome.IMPORTED)
+        publish_list_event(packing_list, groups=(FLOOR_GROUP,))
 
 
 def list_summary(packing_list, spec):

@@ -14,6 +14,7 @@ metadata (`legacy.extra_scans`) rather than inventing a decision.
 
 from profiles.models import Station
 from profiles.normalize import normalize_order_number, normalize_sku
+from sessions.counters import recount
 from sessions.legacy.fastinsert import insert_rows
 from sessions.legacy.timestamps import parse_ts
 from sessions.legacy.workers import ensure_worker
@@ -211,6 +212,7 @@ def _write_lists(session, lps, actors, tz, fallback):
             ))
     insert_rows(OrderExtra, extras)
     insert_rows(ScanEvent, scan_rows)
+    recount(list_ids)  # the lists' counters, from the rows and events just written
 
 
 def _list_row(session, lp, actors, fallback):

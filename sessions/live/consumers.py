@@ -1,9 +1,15 @@
 """WebSocket consumers: the supervisor's floor view and one packing list's live state.
 
-sessions.live.publish publishes {"type": "list.update", "list_id", "payload"} to the groups "floor",
-"client-<code>" and "list-<id>" after a scan commits. A consumer answers every (re)connect with
-the true state read from the database, and on each update re-reads that one list, so a screen
-that lost messages while disconnected is right again at once.
+sessions.live.publish sends {"type": "list.update" | "list.heartbeat", "list_id", "text"} to
+the groups "floor" and "list-<id>" after a change commits; `text` is the screen message, built
+and encoded once at publish time. A consumer forwards it as it is: no database read per socket
+or per message. Only a (re)connect, or a client's {"type": "refresh"}, reads the database, so a
+screen that lost messages while disconnected is right again at once.
+
+Who may connect is decided by profiles.roles, as for the REST API: the floor is for supervisors;
+a list socket for any account with a floor role (sessions.api.permissions.HasRole). Refusals
+close the socket before it opens: 4401 when not signed in, 4403 for the wrong role (or a list
+that does not exist).
 
 The channel layer (Redis) carries only these updates. While it is unreachable a socket still
 opens and gets the true state, then is closed with 1013 (try again later) so the page reconnects
@@ -17,7 +23,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
-from profiles.roles import is_supervisor
+from profiles.roles import has_floor_role, is_supervisor
+from sessions.live.publish import FLOOR_GROUP, list_group
 from sessions.models import PackingList
 from sessions.reads.floor_rows import floor_row, floor_rows
 
@@ -85,11 +92,18 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     async def snapshot(self):
         raise NotImplementedError
 
+    async def forward(self, event):
+        """Send the message built at publish time, as it is."""
+        await self.send(text_data=event["text"])
+
+    list_update = forward  # {"type": "update", "row": the list's floor row}
+    list_heartbeat = forward  # {"type": "heartbeat", "list_id", "claim": {...}, "server_now"}
+
 
 class FloorConsumer(AuthenticatedConsumer):
-    """Every claimed list, for supervisors; answers each update with the list's fresh row."""
+    """Every claimed list, for supervisors."""
 
-    groups_to_join = ("floor",)
+    groups_to_join = (FLOOR_GROUP,)
 
     @database_sync_to_async
     def allowed(self, user):
@@ -98,29 +112,20 @@ class FloorConsumer(AuthenticatedConsumer):
     async def snapshot(self):
         return {"type": "snapshot", "rows": await database_sync_to_async(floor_rows)()}
 
-    async def list_update(self, event):
-        row = await database_sync_to_async(floor_row)(event["list_id"])
-        await self.send_json({"type": "update", "row": row})
-
 
 class ListConsumer(AuthenticatedConsumer):
-    """One list (a station or a details page): its payload on connect and after each change."""
+    """One list (a station or a details page): its row on connect and after each change."""
 
     async def connect(self):
         self.list_id = int(self.scope["url_route"]["kwargs"]["list_id"])
         await super().connect()
 
     def group_names(self):
-        return [f"list-{self.list_id}"]
+        return [list_group(self.list_id)]
 
     @database_sync_to_async
     def allowed(self, user):
-        return PackingList.objects.filter(pk=self.list_id).exists()
+        return has_floor_role(user) and PackingList.objects.filter(pk=self.list_id).exists()
 
     async def snapshot(self):
         return {"type": "snapshot", "row": await database_sync_to_async(floor_row)(self.list_id)}
-
-    async def list_update(self, event):
-        row = await database_sync_to_async(floor_row)(event["list_id"])
-        await self.send_json({"type": "update", "row": row,
-                              "last_scan": (event.get("payload") or {}).get("last_scan")})

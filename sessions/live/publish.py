@@ -1,57 +1,69 @@
-"""Live updates: after a change commits, tell the floor, the client's screens and the list's
-screens what the list looks like now.
+"""Live updates: after a change commits, send the list's new row to the screens that follow it.
+
+The row is built once, here, inside the change's transaction (so it shows exactly what commits)
+and encoded to JSON once; every socket forwards that text as it is (sessions.live.consumers),
+with no database read per socket or per message. Groups: `floor` (supervisors' floor screens)
+and `list-<id>` (the station's and the details page's socket of that list); nothing is sent to a
+group no consumer joins. A heartbeat sends only what it changes: the claim's heartbeat time,
+age and staleness.
 
 Sent only on commit (a rolled-back scan must never show on a screen) and never allowed to fail
-the write that caused it: a lost message is repaired when a socket reconnects and re-reads.
+the write that caused it: a lost message is repaired when a socket reconnects and gets a fresh
+snapshot from the database.
 """
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
-from sessions.reads.payloads import iso, list_payload
+from sessions.reads.floor_rows import last_scans, row, scan_summary
+from sessions.reads.payloads import claim_state, iso
 
 logger = logging.getLogger(__name__)
 
 FLOOR_GROUP = "floor"
-
-
-def client_group(code):
-    return f"client-{code}"
+HEARTBEAT_KEYS = ("heartbeat_at", "heartbeat_age_seconds", "stale", "active")
 
 
 def list_group(list_id):
     return f"list-{list_id}"
 
 
-def last_scan_payload(scan, outcome=None):
-    if scan is None:
-        return None
-    return {
-        "code": scan.raw_code,
-        "action": scan.action,
-        "outcome": outcome or scan.outcome,
-        "at": iso(scan.created_at),
-        "worker": scan.worker.display_name if scan.worker_id else None,
-        "station": scan.station.name if scan.station_id else None,
-    }
+def publish_list_event(packing_list, *, scan=None, payload=None, now=None, groups=None):
+    """Queue the list's floor row ("list.update") for the floor and the list's sockets.
 
-
-def publish_list_event(packing_list, *, outcome=None, scan=None, payload=None):
-    """Queue a "list.update" for groups floor, client-<code>, list-<id> after commit.
-
-    `payload` (a list_payload already built by the caller, e.g. the scan answer's) avoids
-    computing the counters twice; otherwise it is built now, inside the transaction, so it
-    shows exactly the state being committed.
+    `scan` is the event this change logged (it becomes the row's last scan); `payload` the list
+    payload the caller already built (a scan answer's). A claim change has no scan: its last
+    scan is read here, once (claims are rare; scans never take this path). `groups` narrows
+    the audience (a new list has no socket of its own yet).
     """
-    if payload is None:
-        payload = list_payload(packing_list)
-    body = dict(payload)
-    body["last_scan"] = last_scan_payload(scan, outcome)
-    message = {"type": "list.update", "list_id": packing_list.pk, "payload": body}
-    groups = [FLOOR_GROUP, client_group(body["client"]), list_group(packing_list.pk)]
+    now = now or timezone.now()
+    if scan is not None:
+        last = scan_summary(scan)
+    elif packing_list.claim_token is not None:
+        last = last_scans([packing_list.pk]).get(packing_list.pk)
+    else:
+        last = None  # a released row carries no figures
+    body = {"type": "update", "row": row(packing_list, last, now, payload=payload)}
+    _queue(packing_list.pk, "list.update", body,
+           groups or (FLOOR_GROUP, list_group(packing_list.pk)))
+
+
+def publish_heartbeat(packing_list, now):
+    """Queue only what a heartbeat changes: the claim's heartbeat time, age and staleness."""
+    claim = claim_state(packing_list, now)
+    body = {"type": "heartbeat", "list_id": packing_list.pk,
+            "claim": {key: claim[key] for key in HEARTBEAT_KEYS}, "server_now": iso(now)}
+    _queue(packing_list.pk, "list.heartbeat", body,
+           (FLOOR_GROUP, list_group(packing_list.pk)))
+
+
+def _queue(list_id, kind, body, groups):
+    message = {"type": kind, "list_id": list_id, "text": json.dumps(body)}
     transaction.on_commit(lambda: send_to_groups(groups, message))
 
 

@@ -1,24 +1,25 @@
-"""What the supervisor's floor view shows: every claimed list, read from the database.
+"""What the supervisor's floor view shows: every claimed list, one row each.
 
-One function builds a row for the page's first render, for a WebSocket (re)connect and for
-every live update, so a screen that missed a message is corrected by the next one it gets.
-The row is the list payload (the same figures as the station and the API) plus the last scan
-and the error count (scans answered with one of sessions.outcomes.WRONG).
+One function (`row`) builds a row for the page's first render, for a WebSocket (re)connect
+(read here from the database) and for every live update (built once by sessions.live.publish
+inside the change's transaction and forwarded as it is by every socket), so a screen that
+missed a message is corrected by the next one it gets. The row is the list payload (the same
+figures as the station and the API, read from the list's row) plus the last scan, the wrong-scan
+count (`errors`: sessions.outcomes.WRONG, also counted on the list's row) and the server's clock.
 """
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from sessions.models import PackingList, ScanEvent
-from sessions.outcomes import WRONG
-from sessions.reads.payloads import iso, list_counters, list_payload
+from sessions.reads.payloads import iso, list_payload
 
 
 def claimed_lists():
     """Every list a station holds right now, oldest claim first."""
     return (
         PackingList.objects.filter(claim_token__isnull=False)
-        .select_related("session__client", "holder", "station", "open_order")
+        .select_related("session__client", "holder", "station")
         .order_by("claimed_at", "id")
     )
 
@@ -26,32 +27,50 @@ def claimed_lists():
 def floor_rows(now=None):
     """Rows of every claimed list (a snapshot for the page and for a reconnecting socket).
 
-    A fixed number of queries whatever the number of lists: counters, errors and last scans
-    are read in bulk.
+    A fixed number of queries whatever the number of lists: the lists with their counters,
+    then the last scans in bulk.
     """
     lists = list(claimed_lists())
-    return _rows(lists, now)
+    last = last_scans([pl.pk for pl in lists])
+    now = now or timezone.now()
+    return [row(pl, last.get(pl.pk), now) for pl in lists]
 
 
 def floor_row(list_id, now=None):
     """The row of one list, or a {"id", "released": True} row when nobody holds it any more."""
     pl = claimed_lists().filter(pk=list_id).first()
     if pl is None:
-        return {"id": int(list_id), "released": True}
-    return _rows([pl], now)[0]
+        return released_row(list_id)
+    return row(pl, last_scans([pl.pk]).get(pl.pk), now or timezone.now())
 
 
-def error_counts(list_ids):
-    """{list id: scans answered with a wrong outcome} (unknown item, extra, other label)."""
-    return dict(
-        ScanEvent.objects.filter(packing_list_id__in=list_ids, action=ScanEvent.Action.SCAN,
-                                 outcome__in=WRONG)
-        .values_list("packing_list_id").annotate(n=Count("id")).order_by()
-    )
+def released_row(list_id):
+    return {"id": int(list_id), "released": True}
+
+
+def row(packing_list, last_scan, now, payload=None):
+    """The floor row of a list; `payload` is its list_payload when the caller has built it
+    already (a scan's answer). A list nobody holds gets the released row."""
+    if packing_list.claim_token is None:
+        return released_row(packing_list.pk)
+    body = dict(payload) if payload is not None else list_payload(packing_list, now=now)
+    body.update({"errors": packing_list.wrong_scans, "last_scan": last_scan,
+                 "server_now": iso(now)})
+    return body
+
+
+def scan_summary(event):
+    """A scan event as rows show it (worker and station should be loaded with it)."""
+    return {
+        "code": event.raw_code, "outcome": event.outcome, "action": event.action,
+        "at": iso(event.created_at),
+        "worker": event.worker.display_name if event.worker_id else None,
+        "station": event.station.name if event.station_id else None,
+    }
 
 
 def last_scans(list_ids):
-    """The latest scan event of each list, as {list_id: {"code", "outcome", "at", ...}}."""
+    """The latest scan event of each list, as {list_id: scan_summary}."""
     if not list_ids:
         return {}
     latest = ScanEvent.objects.filter(packing_list=OuterRef("pk")).order_by("-created_at", "-id")
@@ -61,27 +80,4 @@ def last_scans(list_ids):
     )
     events = ScanEvent.objects.filter(pk__in=[i for i in event_ids if i]).select_related(
         "worker", "station")
-    return {
-        event.packing_list_id: {
-            "code": event.raw_code, "outcome": event.outcome, "action": event.action,
-            "at": iso(event.created_at),
-            "worker": event.worker.display_name if event.worker else None,
-            "station": event.station.name if event.station else None,
-        }
-        for event in events
-    }
-
-
-def _rows(lists, now):
-    ids = [pl.pk for pl in lists]
-    counters = list_counters(ids)
-    errors = error_counts(ids)
-    last = last_scans(ids)
-    now = now or timezone.now()
-    rows = []
-    for pl in lists:
-        row = list_payload(pl, counters=counters[pl.pk], now=now)
-        row.update({"errors": errors.get(pl.pk, 0), "last_scan": last.get(pl.pk),
-                    "server_now": iso(now)})
-        rows.append(row)
-    return rows
+    return {event.packing_list_id: scan_summary(event) for event in events}

@@ -1,15 +1,15 @@
 """JSON shapes of orders and packing lists, shared by scan answers, the API, pages and events.
 
-One implementation of the list counters (`list_counters`) serves every screen, so the station,
-the floor view, the API and the reports never disagree about "how far along is this list".
+One reading of the list counters (`list_counters`, from the list's row: sessions.counters)
+serves every screen, so the station, the floor view, the API and the reports never disagree
+about "how far along is this list".
 All values are JSON-ready (datetimes as ISO text) because answers are stored in the scan log.
 """
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from sessions.models import Order, OrderItem
+from sessions.counters import STATUS_FIELDS, UNITS
 
 
 def iso(value):
@@ -72,59 +72,15 @@ def order_payload(order):
     }
 
 
-EMPTY_COUNTERS = {
-    "orders": 0, "required_units": 0, "packed_units": 0, "completed_orders": 0,
-    "skipped_orders": 0, "in_progress_orders": 0, "new_orders": 0,
-}
+COUNTER_NAMES = (*STATUS_FIELDS.values(), *UNITS)
 
 
-STATUS_COUNTERS = {
-    Order.Status.COMPLETED: "completed_orders", Order.Status.SKIPPED: "skipped_orders",
-    Order.Status.IN_PROGRESS: "in_progress_orders", Order.Status.NEW: "new_orders",
-}
-
-
-def _counters_sql(count):
-    """Orders per (list, status), then units per list, as one statement of two aggregates.
-
-    Plain SQL because this runs in every scan answer: the ORM spent about 1 ms of CPU
-    building the equivalent query (more than the database spends on it), and the
-    COUNT(DISTINCT) its join needed made PostgreSQL sort every order of the list.
-    """
-    q = connection.ops.quote_name
-    order, item = q(Order._meta.db_table), q(OrderItem._meta.db_table)
-    list_col = q(Order._meta.get_field("packing_list").column)
-    item_order = q(OrderItem._meta.get_field("order").column)
-    ids = ", ".join(["%s"] * count)
-    return (
-        f"SELECT o.{list_col}, o.{q('status')}, COUNT(*), NULL, NULL FROM {order} o "
-        f"WHERE o.{list_col} IN ({ids}) GROUP BY o.{list_col}, o.{q('status')} "
-        f"UNION ALL "
-        f"SELECT o.{list_col}, NULL, NULL, SUM(i.{q('required')}), SUM(i.{q('packed')}) "
-        f"FROM {item} i JOIN {order} o ON o.{q('id')} = i.{item_order} "
-        f"WHERE o.{list_col} IN ({ids}) GROUP BY o.{list_col}"
-    )
-
-
-def list_counters(packing_list_ids):
-    """{list id: counters} for many lists in ONE query (no per-list loop)."""
-    ids = list(packing_list_ids)
-    result = {pk: dict(EMPTY_COUNTERS) for pk in ids}
-    if not ids:
-        return result
-    with connection.cursor() as cursor:
-        cursor.execute(_counters_sql(len(ids)), ids + ids)
-        rows = cursor.fetchall()
-    for list_id, status, orders, units, packed_units in rows:
-        counters = result[list_id]
-        if status is None:
-            counters["required_units"] = int(units or 0)
-            counters["packed_units"] = int(packed_units or 0)
-            continue
-        counters["orders"] += orders
-        if status in STATUS_COUNTERS:
-            counters[STATUS_COUNTERS[status]] = orders
-    return result
+def list_counters(packing_list):
+    """The list's counters as every screen shows them, read from its own row (they are kept
+    there by sessions.counters, in the transaction of each change: no aggregate, no query)."""
+    counters = {"orders": packing_list.order_count}
+    counters.update({name: getattr(packing_list, name) for name in COUNTER_NAMES})
+    return counters
 
 
 def stale_after():
@@ -157,10 +113,9 @@ def claim_state(packing_list, now=None):
     }
 
 
-def list_payload(packing_list, counters=None, now=None):
-    """A list with its counters and claim; pass `counters` when already computed in bulk."""
-    if counters is None:
-        counters = list_counters([packing_list.pk])[packing_list.pk]
+def list_payload(packing_list, now=None):
+    """A list with its counters and claim (session and client should be loaded with it)."""
+    counters = list_counters(packing_list)
     session = packing_list.session
     return {
         "id": packing_list.pk,

@@ -23,11 +23,10 @@ def open_lists(client):
         .exclude(status=PackingList.Status.COMPLETED)
         .select_related("holder", "station", "session")
     )
-    counters = list_counters([pl.pk for pl in lists])
     by_session = {s.pk: [] for s in sessions}
     for pl in lists:
         by_session[pl.session_id].append(
-            {"list": pl, "counters": counters.get(pl.pk, {}), "claim": claim_state(pl)}
+            {"list": pl, "counters": list_counters(pl), "claim": claim_state(pl)}
         )
     return [(s, by_session[s.pk]) for s in sessions if by_session[s.pk]]
 

@@ -1,9 +1,10 @@
 """The frame every scan and manual action runs in (used by scanning/codes.py and actions.py).
 
 One call = one transaction: lock the list row (the claim check happens under that lock), answer a
-retried scan id from the log, let the handler change counters, append the ScanEvent that
-explains the change (with the answer, for later retries), publish after commit. Anything that
-raises rolls the whole step back, so a scan is either fully applied or not at all.
+retried scan id from the log, let the handler change counters, write what changed and move the
+list's counters by exactly that (Step.flush, the one place: sessions.counters), append the
+ScanEvent that explains the change (with the answer, for later retries), publish after commit.
+Anything that raises rolls the whole step back, so a scan is either fully applied or not at all.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.normalize import normalize_sku
+from sessions.counters import add_packed, count_answer, move_status
 from sessions.errors import (
     InvalidRequest,
     ListCompleted,
@@ -64,7 +66,8 @@ def line_key(item):
 
 class Step:
     """The state of one scan/action inside its transaction: the locked list, the holder,
-    the open order once locked, and which fields need saving."""
+    the orders locked so far with their lines (and the status / packed units they had when
+    read), and which fields need saving."""
 
     def __init__(self, packing_list, scan_id):
         self.list = packing_list
@@ -77,6 +80,8 @@ class Step:
         self.list_fields = {"heartbeat_at"}
         self._orders = {}
         self._order_fields = {}
+        self._seen_status = {}  # order id -> status when locked (or last counted)
+        self._lines = {}  # line id -> [line, packed units when locked (or last counted)]
         # A scan is a sign of life: an actively scanning station never goes stale.
         packing_list.heartbeat_at = self.now
 
@@ -97,6 +102,9 @@ class Step:
             attach_rows(order, "extras", OrderExtra.objects.raw(
                 f"SELECT * FROM {table(OrderExtra)} WHERE order_id = %s ORDER BY id", [order.pk]))
             self._orders[order.pk] = order
+            self._seen_status[order.pk] = order.status
+            for line in order.items.all():
+                self._lines[line.pk] = [line, line.packed]
         return order
 
     def find_order(self, normalized_number):
@@ -119,10 +127,29 @@ class Step:
         self.list_fields.add("open_order")
 
     def flush(self):
+        """Write the changed orders and lines, and move the list's counters by what changed
+        since they were read: THE place where status changes and packed units are counted,
+        whichever handler made them (so a new status or action needs nothing here)."""
+        for order in self._orders.values():
+            seen = self._seen_status[order.pk]
+            if order.status != seen:
+                self.list_fields.update(move_status(self.list, seen, order.status))
+                self._seen_status[order.pk] = order.status
+                self.touch(order, "status")
         for order_id, fields in self._order_fields.items():
             if fields:
                 save_fields(self._orders[order_id], sorted(fields))
         self._order_fields = {}
+        for entry in self._lines.values():
+            line, seen = entry
+            if line.packed != seen:
+                save_fields(line, ["packed"])
+                self.list_fields.update(add_packed(self.list, line.packed - seen))
+                entry[1] = line.packed
+
+    def count_answer(self, action, result):
+        """A wrong scan is counted on the list (the floor's error column), with the others."""
+        self.list_fields.update(count_answer(self.list, action, result.outcome))
 
     def save_list(self):
         self.flush()
@@ -209,11 +236,11 @@ def run_step(list_id, *, token, scan_id, action, raw_code, handler):
                 return stored
         step = Step(packing_list, scan_id)
         result = handler(step)
+        step.count_answer(action, result)
         step.save_list()
         answer = step.answer(result)
         event = step.record(result, answer, action, raw_code)
-        publish_list_event(packing_list, outcome=result.outcome, scan=event,
-                           payload=answer["list"])
+        publish_list_event(packing_list, scan=event, payload=answer["list"], now=step.now)
         return answer
 
 

@@ -5,6 +5,7 @@ which is why it lives here once (and why replay.py can mirror it).
 
 from django.utils.translation import gettext as _
 
+from sessions.counters import all_done
 from sessions.models import Order, OrderExtra
 from sessions.scanning.frame import line_key
 from sessions.scanning.sql import save_fields
@@ -15,9 +16,9 @@ COMPLETE_WITH_EXTRAS = "complete_with_extras"
 
 
 def pack_units(step, order, line, units):
-    """Add (or with a negative number take back) units of one line; returns the order state."""
+    """Add (or with a negative number take back) units of one line; returns the order state.
+    The line is written, and the list's packed units moved, by the frame (Step.flush)."""
     line.packed += units
-    save_fields(line, ["packed"])
     if units > 0 and order.first_item_at is None:
         order.first_item_at = step.now
         step.touch(order, "first_item_at")
@@ -74,14 +75,12 @@ def complete_order(step, order):
 
 
 def check_all_done(step):
-    """Announce "all done" exactly once per list: every order completed or skipped."""
+    """Announce "all done" exactly once per list: every order completed or skipped (read from
+    the list's counters: no query over its orders)."""
     if step.list.all_done_announced:
         return
-    step.flush()  # the query below must see this step's status changes
-    open_left = step.list.orders.exclude(
-        status__in=[Order.Status.COMPLETED, Order.Status.SKIPPED]
-    ).exists()
-    if not open_left:
+    step.flush()  # the counters must include this step's status changes
+    if all_done(step.list):
         step.list.all_done_announced = True
         step.list_fields.add("all_done_announced")
         step.all_done = True

@@ -13,7 +13,7 @@ from sessions.labels.render import list_labels_pdf, list_labels_zpl
 from sessions.metrics import list_metrics, order_metrics
 from sessions.models import Order, PackingList
 from sessions.reads import list_tabs
-from sessions.reads.payloads import list_counters, list_payload
+from sessions.reads.payloads import list_payload
 from sessions.reports import completion_report
 
 PAGE_SIZE = 25
@@ -46,8 +46,7 @@ def session_browser(request):
         status=filters.get("status"), text=filters.get("q"),
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    counters = list_counters([pl.pk for pl in page.object_list])
-    rows = [list_payload(pl, counters=counters[pl.pk]) | {"obj": pl} for pl in page.object_list]
+    rows = [list_payload(pl) | {"obj": pl} for pl in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     tab_query = query.copy()

@@ -1,6 +1,7 @@
 /* Floor view: rows of every claimed list, replaced from the WebSocket.
- * The socket sends a full snapshot on every (re)connect (the database's true state) and one
- * fresh row per change; heartbeat ages tick locally between messages. */
+ * The socket sends a full snapshot on every (re)connect (the database's true state), one
+ * fresh row per change and, per station heartbeat, only the claim's new heartbeat time;
+ * heartbeat ages tick locally between messages. */
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("floor-config").textContent);
@@ -34,6 +35,13 @@
     else rows.set(row.id, row);
     if (row.server_now) skew = new Date(row.server_now) - Date.now();
     render(flash ? row.id : null);
+  }
+
+  function heartbeat(msg) {
+    const row = rows.get(msg.list_id);
+    if (row && row.claim) Object.assign(row.claim, msg.claim);
+    if (msg.server_now) skew = new Date(msg.server_now) - Date.now();
+    render();
   }
 
   function render(flashId) {
@@ -109,6 +117,7 @@
       const msg = JSON.parse(ev.data);
       if (msg.type === "snapshot") { setAll(msg.rows); document.body.dataset.ws = "open"; }
       else if (msg.type === "update") update(msg.row, true);
+      else if (msg.type === "heartbeat") heartbeat(msg);
     };
     ws.onclose = () => {
       document.body.dataset.ws = "closed";

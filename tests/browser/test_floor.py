@@ -4,9 +4,11 @@ claim is taken over from a station."""
 import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
+from rest_framework.authtoken.models import Token
 
 from sessions.claims import claim_list
 from sessions.models import PackingList
@@ -119,3 +121,26 @@ def test_force_release_from_the_floor_tells_the_station(server, login_context):
     assert packing_list.claim_token is None
     event = packing_list.claim_events.filter(kind="force_release").get()
     assert event.reason == "printer jammed, moving on"
+
+
+def test_a_heartbeat_revives_a_stale_row_without_a_reload(server, login_context):
+    """The heartbeat message carries only the claim's age; the floor applies it to its row."""
+    packing_list, station, packer = packing_floor({"HB-1": [("SKU-A", 1)]})
+    claimed_list = claim_list(packing_list.pk, worker=packer, station=station)
+    PackingList.objects.filter(pk=packing_list.pk).update(
+        heartbeat_at=timezone.now() - timedelta(seconds=300))
+    supervisor = build_worker("Sam Supervisor", role="supervisor")
+    floor = open_floor(login_context(supervisor.user))
+    row = floor.locator(f"#floor-table tr[data-list='{packing_list.pk}']")
+    expect(row.locator(".state")).to_have_text("stale")
+    expect(floor.locator("#kpi-stale")).to_have_text("1")
+
+    # The station's heartbeat, as its page sends it (every 30 s), through the server.
+    answer = httpx.post(f"{server.url}/api/v1/lists/{packing_list.pk}/heartbeat/", headers={
+        "Authorization": f"Token {Token.objects.create(user=packer.user).key}",
+        "X-Claim-Token": str(claimed_list.claim_token)})
+    assert answer.status_code == 200, answer.text
+
+    expect(row.locator(".state")).to_have_text("active", timeout=2000)
+    expect(row.locator(".hb")).to_contain_text("0")
+    expect(floor.locator("#kpi-stale")).to_have_text("0")

@@ -1,5 +1,6 @@
 """Check that every list's counters equal a replay of its scan log (design.md: counters are a
-cache of the log). Read-only: it reports differences and exits non-zero, it never "repairs"."""
+cache of the log): its orders', lines' and extras', and the list's own (orders by status, units,
+wrong scans). Read-only: it reports differences and exits non-zero, it never "repairs"."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -11,7 +12,7 @@ def differences(packing_list):
     """[(part, key, replayed, stored)] where the cache and the log disagree."""
     replayed, stored = replay_counters(packing_list), stored_counters(packing_list)
     found = []
-    for part in ("orders", "items", "extras"):
+    for part in ("orders", "items", "extras", "list"):
         for key in sorted(set(replayed[part]) | set(stored[part]), key=str):
             if replayed[part].get(key) != stored[part].get(key):
                 found.append((part, key, replayed[part].get(key), stored[part].get(key)))
@@ -19,7 +20,7 @@ def differences(packing_list):
 
 
 class Command(BaseCommand):
-    help = "Compare order/line/extra counters with a replay of the scan log (read-only)."
+    help = "Compare list/order/line/extra counters with a replay of the scan log (read-only)."
 
     def add_arguments(self, parser):
         parser.add_argument("--list", type=int, action="append", dest="lists",
