@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from sessions.models import PackingList, ScanEvent
 
@@ -65,6 +66,18 @@ def text_filter(text):
     )
 
 
+FLAGS = (
+    # (code, label, tone, test): the badges of an order on the list details page
+    ("review", _("waiting for review"), "warn", lambda o: o.status == o.Status.NEEDS_REVIEW),
+    ("manual", _("manual"), "info", lambda o: o.manual_confirmations),
+    ("corrections", _("corrections"), "info", lambda o: o.corrections),
+    ("extras", _("extras"), "err", lambda o: o.extra_scans),
+    ("unknown", _("unknown scans"), "err", lambda o: o.unknown_scans),
+    ("skipped", _("skipped"), "warn", lambda o: o.status == o.Status.SKIPPED),
+    ("reship", _("re-ship"), "info", lambda o: o.reship_of_id),
+)
+
+
 def order_rows(packing_list):
     """Orders of a list with the flags the details page shows (no per-order query)."""
     orders = (
@@ -72,21 +85,10 @@ def order_rows(packing_list):
         .annotate(required_units=Sum("items__required"), packed_units=Sum("items__packed"))
         .order_by("sequence", "id")
     )
-    rows = []
-    for order in orders:
-        flags = []
-        if order.manual_confirmations:
-            flags.append("manual")
-        if order.corrections:
-            flags.append("corrections")
-        if order.extra_scans:
-            flags.append("extras")
-        if order.unknown_scans:
-            flags.append("unknown")
-        if order.status == order.Status.SKIPPED:
-            flags.append("skipped")
-        rows.append({"order": order, "flags": flags})
-    return rows
+    return [{"order": order,
+             "flags": [{"code": code, "label": label, "tone": tone}
+                       for code, label, tone, test in FLAGS if test(order)]}
+            for order in orders]
 
 
 def order_timeline(order):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from sessions.outcomes import client_config
 from sessions.reads.floor_rows import floor_rows
+from sessions.reads.reviews import orders_to_review
 from sessions.web.access import supervisor_required
 
 
@@ -24,4 +25,6 @@ def floor(request):
             "orders": _("orders"), "units": _("units"),
         },
     }
-    return render(request, "floor/floor.html", {"rows": floor_rows(), "config": config})
+    return render(request, "floor/floor.html", {
+        "rows": floor_rows(), "config": config, "reviews": orders_to_review(), "scope": None,
+    })

@@ -14,6 +14,7 @@ from sessions.metrics import list_metrics, order_metrics
 from sessions.models import Order, PackingList
 from sessions.reads import list_tabs
 from sessions.reads.claim_history import claim_history
+from sessions.reads.reviews import orders_to_review
 from sessions.reads.payloads import list_counters, list_payload
 from sessions.reports import completion_report
 
@@ -66,6 +67,7 @@ def list_detail(request, list_id):
     return render(request, "browse/list_detail.html", {
         "pl": pl, "payload": list_payload(pl), "metrics": list_metrics(pl),
         "orders": list_tabs.order_rows(pl), "claim_events": claim_history(pl),
+        "reviews": orders_to_review(pl), "scope": pl,
     })
 
 
