@@ -94,8 +94,8 @@ PACKING = frozenset({Outcome.ITEM_OK, Outcome.ORDER_COMPLETE, Outcome.COMPLETE_W
 # Outcomes a scanned code can get (the others come from actions and importers).
 SCAN = (
     Outcome.ORDER_LOADED, Outcome.ORDER_NOT_FOUND, Outcome.ORDER_ALREADY_COMPLETED,
-    Outcome.ORDER_NEEDS_REVIEW, Outcome.OTHER_ORDER_LABEL, Outcome.ITEM_OK, Outcome.ORDER_COMPLETE, Outcome.UNKNOWN_ITEM,
-    Outcome.EXTRA_ITEM, Outcome.COMPLETE_WITH_EXTRAS,
+    Outcome.ORDER_NEEDS_REVIEW, Outcome.OTHER_ORDER_LABEL, Outcome.ITEM_OK,
+    Outcome.ORDER_COMPLETE, Outcome.UNKNOWN_ITEM, Outcome.EXTRA_ITEM, Outcome.COMPLETE_WITH_EXTRAS,
 )
 
 

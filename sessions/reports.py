@@ -5,10 +5,10 @@ log are the truth, so a file written at the end could only ever be equal or stal
 supervisor reopens an order). Generating it costs a handful of queries and about a second for
 10,000 lines (write-only workbook, rows streamed; ../shared/stack-notes.md pitfall 12).
 
-Spreadsheet safety: a text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage
-return) would be read by Excel as a formula ("CSV/formula injection" from a hostile order note or
-SKU). Such cells are written as plain strings with Excel's quote-prefix flag: the value is kept
-exactly, and Excel shows it as text and never evaluates it.
+Spreadsheet safety (profiles.spreadsheets, the one rule): a text cell that starts with ``=``,
+``+``, ``-`` or ``@`` (or a tab / carriage return) would be read by Excel as a formula. Such cells
+are written as plain strings with Excel's quote-prefix flag: the value is kept exactly, and Excel
+shows it as text and never evaluates it.
 """
 
 import io
@@ -21,11 +21,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from profiles.spreadsheets import is_formula_like
 from sessions.metrics import list_metrics, local_tz
 from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, ScanEvent
 from sessions.reads.payloads import iso, kept_by_line, list_counters
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
 HEADER_FONT = Font(bold=True)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -67,10 +67,6 @@ STATUS_LABELS = {
 def status_label(status):
     """English status words of the old report (kept: other tools read this column)."""
     return STATUS_LABELS.get(status, "New")
-
-
-def is_formula_like(value):
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 class CellMaker:

@@ -12,7 +12,14 @@ from rest_framework import serializers
 
 from profiles.models import Client
 from sessions.approvals import APPROVE_WITH
-from sessions.models import FILL_REASONS, PROBLEM_REASONS, Order, PackingList, PackingSession, ScanEvent
+from sessions.models import (
+    FILL_REASONS,
+    PROBLEM_REASONS,
+    Order,
+    PackingList,
+    PackingSession,
+    ScanEvent,
+)
 from sessions.outcomes import Outcome
 from sessions.reads.payloads import EMPTY_COUNTERS
 from sessions.scanning.actions import HANDLERS

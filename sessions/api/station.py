@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
 from sessions import claims, lifecycle
-from sessions.approvals import approver_for
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole, IsSupervisor
+from sessions.approvals import approver_for
 from sessions.errors import Forbidden, NotClaimHolder
 from sessions.models import PackingList
 from sessions.reads.payloads import claim_state, list_payload

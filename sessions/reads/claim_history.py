@@ -7,8 +7,6 @@ holder whose claim changed and the station for every kind of event.
 
 import uuid
 
-from django.utils.translation import gettext as _
-
 from sessions.models import ClaimEvent
 from sessions.reads.payloads import iso
 

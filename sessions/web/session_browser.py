@@ -14,8 +14,8 @@ from sessions.metrics import list_metrics, order_metrics
 from sessions.models import Order, PackingList
 from sessions.reads import list_tabs
 from sessions.reads.claim_history import claim_history
-from sessions.reads.reviews import orders_to_review
 from sessions.reads.payloads import list_counters, list_payload
+from sessions.reads.reviews import orders_to_review
 from sessions.reports import completion_report
 
 PAGE_SIZE = 25
