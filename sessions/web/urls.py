@@ -27,5 +27,6 @@ urlpatterns = [
     path("imports/", imports.import_upload, name="import-upload"),
     path("imports/server/", imports.import_server_session, name="import-server"),
     path("imports/<str:token>/mapping/", imports.import_mapping, name="import-mapping"),
+    path("imports/<str:token>/preview/", imports.import_preview, name="import-preview"),
     path("imports/result/<int:session_id>/", imports.import_result, name="import-result"),
 ]
