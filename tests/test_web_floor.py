@@ -112,7 +112,7 @@ async def test_floor_socket_sends_true_state_on_connect_and_each_scan():
 @pytest.mark.usefixtures("close_thread_connections")
 async def test_list_socket_follows_one_list():
     packing_list, claim = await database_sync_to_async(held_list)()
-    worker = await database_sync_to_async(build_worker)()
+    worker = await database_sync_to_async(build_worker)(role="packer")
     sock, connected, _code = await connect(f"/ws/lists/{packing_list.pk}/", worker.user)
     assert connected
     assert (await sock.receive_json_from(timeout=5))["row"]["id"] == packing_list.pk

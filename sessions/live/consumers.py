@@ -9,13 +9,14 @@ that lost messages while disconnected is right again at once.
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from profiles.roles import is_supervisor
+from profiles.roles import has_floor_role, is_supervisor
 from sessions.models import PackingList
 from sessions.reads.floor_rows import floor_row, floor_rows
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
-    """Refuses anonymous sockets (code 4401) and sockets of the wrong role (4403)."""
+    """Refuses anonymous sockets (code 4401), accounts without a floor role and sockets of the
+    wrong role (4403): the same rule as every page and the API (profiles.roles)."""
 
     groups_to_join = ()
 
@@ -24,7 +25,8 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
         if not user or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if not await self.allowed(user):
+        if not await database_sync_to_async(has_floor_role)(user) \
+                or not await self.allowed(user):
             await self.close(code=4403)
             return
         for group in self.group_names():

@@ -36,8 +36,8 @@ def reviews(request):
     return _fragment(request, _scope(request))
 
 
-@require_POST
 @supervisor_required
+@require_POST
 def review_order(request, order_id):
     """Resolve one flagged order; answers the refreshed fragment (htmx) or goes back."""
     order = get_object_or_404(Order, pk=order_id)
