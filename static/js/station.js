@@ -177,7 +177,8 @@
         else text += " " + S.askSupervisor;
       }
     } else if (err.code === "release_cooldown") {
-      title = err.message;
+      title = fmt(S.releasedBy, { by: err.released_by, at: localTime(err.released_at) });
+      text = err.message;
       actions.push(button(S.approveReclaim, "warn big", () => approveClaim(err, takeover), { id: "btn-approve-claim" }));
       showStatus("error", S.refused, err.message);
     } else if (err.code === "list_completed") {
