@@ -229,7 +229,13 @@ class ApprovalRequiredErrorSerializer(ErrorSerializer):
     mapping = serializers.DictField(required=False, help_text=_(
         'remap / map_new: {"barcode", "old": {"sku", "product_name"} | null, '
         '"new": {"sku", "product_name"}}.'))
-    open_orders = serializers.ListField(child=serializers.CharField(), required=False)
+    open_orders = serializers.ListField(child=serializers.CharField(), required=False, help_text=_(
+        "end_early: the orders still open."))
+    item = serializers.IntegerField(required=False, help_text=_("force_confirm: the line."))
+    sku = serializers.CharField(required=False)
+    product_name = serializers.CharField(required=False)
+    units = serializers.IntegerField(required=False, help_text=_(
+        "force_confirm: the units it would fill without scanning."))
 
 
 class ReasonRequiredErrorSerializer(ErrorSerializer):
