@@ -283,3 +283,21 @@ def test_reopen_stays_supervisor_only_even_with_a_badge(floor):
     order = packing_list.orders.get(number="O-DONE")
     assert_error(action(api, packing_list.pk, token, "reopen", order=order.pk,
                         approval=supervisor_badge()), 403, "forbidden")
+
+
+def test_the_timeline_shows_reasons_the_mapping_change_and_the_approver(floor, client):
+    """Item 1 of the issue: the timeline said only "Barcode mapped"."""
+    api, packing_list, token, _other = floor
+    remap(api, packing_list, token, approval=supervisor_badge())
+    action(api, packing_list.pk, token, "confirm", item=line(packing_list).pk, reason="other",
+           note="barcode smudged")
+    order = packing_list.orders.get(number="O-SUN")
+    client.force_login(api.user)
+    page = client.get(f"/sessions/orders/{order.pk}/timeline/").content.decode()
+    assert f"{DEO_BARCODE}: {DEODORANT} → {SUNSCREEN} (mapping changed)" in page
+    assert "approved by Sue (Badge scanned)" in page
+    assert "Barcode mapping changed" in page
+    assert "Other: barcode smudged" in page
+    timeline = api.get(f"/api/v1/orders/{order.pk}/").json()["timeline"]
+    assert {"reason": "other", "note": "barcode smudged"}.items() <= \
+        next(e for e in timeline if e["action"] == "confirm").items()

@@ -12,7 +12,8 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from sessions.models import PackingList, ScanEvent
 
@@ -68,13 +69,13 @@ def text_filter(text):
 
 FLAGS = (
     # (code, label, tone, test): the badges of an order on the list details page
-    ("review", _("waiting for review"), "warn", lambda o: o.status == o.Status.NEEDS_REVIEW),
-    ("manual", _("manual"), "info", lambda o: o.manual_confirmations),
-    ("corrections", _("corrections"), "info", lambda o: o.corrections),
-    ("extras", _("extras"), "err", lambda o: o.extra_scans),
-    ("unknown", _("unknown scans"), "err", lambda o: o.unknown_scans),
-    ("skipped", _("skipped"), "warn", lambda o: o.status == o.Status.SKIPPED),
-    ("reship", _("re-ship"), "info", lambda o: o.reship_of_id),
+    ("review", _lazy("waiting for review"), "warn", lambda o: o.status == o.Status.NEEDS_REVIEW),
+    ("manual", _lazy("manual"), "info", lambda o: o.manual_confirmations),
+    ("corrections", _lazy("corrections"), "info", lambda o: o.corrections),
+    ("extras", _lazy("extras"), "err", lambda o: o.extra_scans),
+    ("unknown", _lazy("unknown scans"), "err", lambda o: o.unknown_scans),
+    ("skipped", _lazy("skipped"), "warn", lambda o: o.status == o.Status.SKIPPED),
+    ("reship", _lazy("re-ship"), "info", lambda o: o.reship_of_id),
 )
 
 
@@ -92,6 +93,33 @@ def order_rows(packing_list):
 
 
 def order_timeline(order):
-    """Every scan and action on one order, oldest first, with who and where."""
-    return list(order.scan_events.select_related("worker", "station", "item")
-                .order_by("created_at", "id"))
+    """Every scan and action on one order, oldest first, with who and where, and what a line
+    of the log cannot say alone: a manual fill's or a flag's reason, a mapping's old and new
+    SKU, a review's reason, and the supervisor who approved."""
+    events = list(order.scan_events.select_related("worker", "station", "item",
+                                                   "approval__approver")
+                  .order_by("created_at", "id"))
+    return [{"event": event, "detail": event_detail(event)} for event in events]
+
+
+def event_detail(event):
+    parts = []
+    if event.reason:
+        reason = event.get_reason_display()
+        parts.append(f"{reason}: {event.note}" if event.note else str(reason))
+    elif event.note:
+        parts.append(event.note)
+    mapping = (event.response or {}).get("mapping") if event.action == "map" else None
+    if mapping:
+        if mapping.get("previous_sku") and mapping["previous_sku"] != mapping.get("sku"):
+            parts.append(_("%(barcode)s: %(old)s → %(new)s (mapping changed)") % {
+                "barcode": mapping.get("barcode"), "old": mapping["previous_sku"],
+                "new": mapping.get("sku")})
+        else:
+            parts.append(_("%(barcode)s → %(sku)s") % {"barcode": mapping.get("barcode"),
+                                                       "sku": mapping.get("sku")})
+    approval = getattr(event, "approval", None)
+    if approval is not None:
+        parts.append(_("approved by %(name)s (%(method)s)") % {
+            "name": approval.approver.display_name, "method": approval.get_method_display()})
+    return " · ".join(str(p) for p in parts)
