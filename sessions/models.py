@@ -378,8 +378,10 @@ class ScanEvent(models.Model):
         default=0, help_text=_("Units added to (or, negative, taken from) the item.")
     )
     manual = models.BooleanField(default=False)
-    reason = models.CharField(_("reason"), max_length=20, blank=True, choices=Reason.choices)
-    note = models.TextField(_("note"), blank=True)
+    # Database defaults too: plain-SQL writers of the log (bench/load_scans.py) may omit them.
+    reason = models.CharField(_("reason"), max_length=20, blank=True, choices=Reason.choices,
+                              default="", db_default="")
+    note = models.TextField(_("note"), blank=True, default="", db_default="")
     scan_id = models.CharField(
         _("client scan id"), max_length=100, null=True, blank=True,
         help_text=_("Sent by the station; a retry with the same id is answered, not re-applied."),
