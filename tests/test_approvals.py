@@ -87,12 +87,18 @@ def test_s39_a_supervisors_badge_approves_the_remap_and_history_keeps_both(floor
     assert scan(api, packing_list.pk, token, DEO_BARCODE).json()["outcome"] == "item_ok"
 
 
-def test_s39_username_and_pin_approve_too(floor):
+@pytest.fixture
+def sue():
+    """A supervisor with PIN 2468 (username sue)."""
+    worker = Worker(user=assign_role(User.objects.create_user("sue"), SUPERVISOR),
+                    display_name="Sue")
+    worker.set_pin("2468")
+    worker.save()
+    return worker
+
+
+def test_s39_username_and_pin_approve_too(floor, sue):
     api, packing_list, token, _other = floor
-    sue = Worker.objects.create(user=assign_role(User.objects.create_user("sue"), SUPERVISOR),
-                                display_name="Sue")
-    sue.set_pin("2468")
-    sue.save()
     answer = remap(api, packing_list, token, approval={"username": "sue", "pin": "2468"})
     assert answer.json()["outcome"] == "remapped"
     assert Approval.objects.get().method == "pin"
@@ -102,12 +108,8 @@ def test_s39_username_and_pin_approve_too(floor):
     {"badge": "NO-SUCH-BADGE"}, {"username": "sue", "pin": "0000"}, {"badge": "PACKER-BADGE"},
     {"username": "sue"}, {},
 ])
-def test_a_wrong_or_non_supervisor_approval_is_refused(floor, approval):
+def test_a_wrong_or_non_supervisor_approval_is_refused(floor, sue, approval):
     api, packing_list, token, _other = floor
-    sue = Worker.objects.create(user=assign_role(User.objects.create_user("sue"), SUPERVISOR),
-                                display_name="Sue")
-    sue.set_pin("2468")
-    sue.save()
     Worker.objects.create(user=assign_role(User.objects.create_user("pat"), PACKER),
                           display_name="Pat", badge_code="PACKER-BADGE")
     response = remap(api, packing_list, token, approval=approval)
@@ -122,12 +124,8 @@ def test_a_wrong_or_non_supervisor_approval_is_refused(floor, approval):
     assert not Approval.objects.exists()
 
 
-def test_approvals_are_throttled_like_sign_ins(floor):
+def test_approvals_are_throttled_like_sign_ins(floor, sue):
     api, packing_list, token, _other = floor
-    sue = Worker.objects.create(user=assign_role(User.objects.create_user("sue"), SUPERVISOR),
-                                display_name="Sue")
-    sue.set_pin("2468")
-    sue.save()
     for pin in ("0000", "1111", "2222", "3333"):
         assert_error(remap(api, packing_list, token, approval={"username": "sue", "pin": pin}),
                      403, "approval_refused")

@@ -432,7 +432,8 @@
     $("progress-bar").style.width = pct + "%";
     $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
     $("progress-detail").textContent = `${list.packed_units} / ${list.required_units} ${S.units}` +
-      (list.skipped_orders ? ` · ${headline("skipped")}: ${list.skipped_orders}` : "");
+      (list.skipped_orders ? ` · ${headline("skipped")}: ${list.skipped_orders}` : "") +
+      (list.needs_review_orders ? ` · ${headline("order_needs_review")}: ${list.needs_review_orders}` : "");
     body.dataset.completed = String(list.completed_orders);
   }
 
