@@ -299,3 +299,16 @@ def test_the_timeline_shows_reasons_the_mapping_change_and_the_approver(floor, c
     timeline = api.get(f"/api/v1/orders/{order.pk}/").json()["timeline"]
     assert {"reason": "other", "note": "barcode smudged"}.items() <= \
         next(e for e in timeline if e["action"] == "confirm").items()
+
+
+def test_an_admin_sets_the_station_rules_of_a_client(client):
+    from django.urls import reverse
+
+    from profiles.models import Client
+
+    acme = Client.objects.create(code="ACME", name="Acme")
+    client.force_login(assign_role(User.objects.create_user("ada"), "admin"))
+    page = client.get(reverse("admin:profiles_client_change", args=[acme.pk])).content.decode()
+    assert "packers_map_new_barcodes" in page and "force_confirm_needs_approval" in page
+    assert acme.settings_or_default().packers_map_new_barcodes is True
+    assert acme.settings_or_default().force_confirm_needs_approval is True
