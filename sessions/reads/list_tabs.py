@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from sessions.models import PackingList, ScanEvent
 
@@ -69,13 +69,14 @@ def text_filter(text):
 
 FLAGS = (
     # (code, label, tone, test): the badges of an order on the list details page
-    ("review", _lazy("waiting for review"), "warn", lambda o: o.status == o.Status.NEEDS_REVIEW),
-    ("manual", _lazy("manual"), "info", lambda o: o.manual_confirmations),
-    ("corrections", _lazy("corrections"), "info", lambda o: o.corrections),
-    ("extras", _lazy("extras"), "err", lambda o: o.extra_scans),
-    ("unknown", _lazy("unknown scans"), "err", lambda o: o.unknown_scans),
-    ("skipped", _lazy("skipped"), "warn", lambda o: o.status == o.Status.SKIPPED),
-    ("reship", _lazy("re-ship"), "info", lambda o: o.reship_of_id),
+    ("review", gettext_lazy("waiting for review"), "warn",
+     lambda o: o.status == o.Status.NEEDS_REVIEW),
+    ("manual", gettext_lazy("manual"), "info", lambda o: o.manual_confirmations),
+    ("corrections", gettext_lazy("corrections"), "info", lambda o: o.corrections),
+    ("extras", gettext_lazy("extras"), "err", lambda o: o.extra_scans),
+    ("unknown", gettext_lazy("unknown scans"), "err", lambda o: o.unknown_scans),
+    ("skipped", gettext_lazy("skipped"), "warn", lambda o: o.status == o.Status.SKIPPED),
+    ("reship", gettext_lazy("re-ship"), "info", lambda o: o.reship_of_id),
 )
 
 

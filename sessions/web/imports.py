@@ -33,7 +33,7 @@ from sessions.imports.excel import preview
 from sessions.imports.guard import CHOICES
 from sessions.imports.mapping import STANDARD_COLUMNS, guess_mapping, missing_standard
 from sessions.imports.shopify import server_session_folders, server_session_path
-from sessions.models import PackingSession
+from sessions.models import Order, PackingSession
 from sessions.web.access import supervisor_required
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -224,6 +224,9 @@ def import_preview(request, token):
         return render(request, "sessions/import_upload.html", {
             "form": UploadForm(), "errors": exc.details.get("errors") or [
                 {"message": exc.message}]})
+    labels = dict(Order.Status.choices)
+    for overlap in summary.get("overlaps", []):
+        overlap["status_label"] = labels.get(overlap["status"], overlap["status"])
     return render(request, "sessions/import_preview.html", {
         "preview": summary, "client": client, "file_name": meta["name"], "errors": errors,
         "refusal": refusal,
