@@ -237,3 +237,37 @@ def test_a_json_file_and_a_push_follow_the_same_rule(api):
     assert refused.status_code == 409 and refused.json()["orders"][0]["number"] == "#1"
     push = api.post(PUSH_URL, {"client": "M", **listing}, format="json")
     assert push.status_code == 409 and push.json()["code"] == "duplicate_orders"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_imports_at_the_same_moment_create_the_orders_once():
+    """Threads on real PostgreSQL: the second import waits for the first and is refused."""
+    import threading
+
+    from django.db import connection
+
+    from sessions.errors import DuplicateOrders
+    from sessions.imports.dispatch import import_file
+
+    client = build_client("M")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run(content, name):
+        try:
+            barrier.wait(timeout=10)
+            results.append(import_file(client, SimpleUploadedFile(name, content)))
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(MORNING, "Morning.xlsx")),
+               threading.Thread(target=run, args=(OVERLAPPING, "Later.xlsx"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(isinstance(r, DuplicateOrders) for r in results) == 1, results
+    assert Order.objects.filter(number="#2").count() == 1

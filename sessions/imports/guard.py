@@ -14,8 +14,9 @@ just before they are written (sessions.imports.dispatch hands every import a Gua
 - **A preview** (the web import's step before saving) runs every check and stops before
   anything is written, with orders, lines, units, couriers and overlaps.
 
-The check runs inside the importer's transaction, after its session row is locked, so two
-imports of overlapping files at once cannot both pass it.
+The check runs inside the importer's transaction under a row lock on the client (taken after
+the importer's own session lock, always in that order), so two imports of overlapping files at
+once cannot both pass it: the second waits, then sees the first one's orders.
 """
 
 import hashlib
@@ -29,6 +30,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from profiles.models import Client
 from profiles.normalize import normalize_order_number
 from sessions.errors import DuplicateOrders, ImportRejected, ReplaceRefused
 from sessions.models import ImportRecord, Order, PackingList, PackingSession
@@ -115,6 +117,9 @@ class Guard:
         Refuses overlaps with not-ended lists unless a way through was chosen, drops or
         replaces them as chosen, marks re-ships, and in preview stops here.
         """
+        # One import of a client at a time from here to its commit: two overlapping files
+        # arriving together cannot both find the other's orders missing.
+        Client.objects.select_for_update().filter(pk=self.client.pk).values_list("pk").first()
         numbers = {normalize_order_number(o.number) for spec in specs for o in spec.orders}
         rows = self._existing(numbers)
         open_rows = [r for r in rows if r["packing_list__status"] != PackingList.Status.COMPLETED]
