@@ -249,12 +249,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a `status` with their own choices: name their enums after the model.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "sessions.models.Order.Status",
+        "ListStatusEnum": "sessions.models.PackingList.Status",
+    },
 }
 
 # Packing floor rules (../shared/design.md, Claims instead of lock files).
 PACKER_HEARTBEAT_SECONDS = env_int("PACKER_HEARTBEAT_SECONDS", 30)
 PACKER_STALE_AFTER_SECONDS = env_int("PACKER_STALE_AFTER_SECONDS", 120)
 PACKER_ORDER_CLEAR_SECONDS = env_int("PACKER_ORDER_CLEAR_SECONDS", 3)
+# After a supervisor force-releases a list, the released station (and worker) may claim it
+# again only after this long, or at once with a supervisor's approval.
+PACKER_RELEASE_COOLDOWN_SECONDS = env_int("PACKER_RELEASE_COOLDOWN_SECONDS", 600)
 PACKER_IMPORT_MAX_BYTES = env_int("PACKER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # A zipped Shopify Tool session may unpack to at most this much (zip-bomb guard).
 PACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("PACKER_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)

@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from packer.health import healthz, readyz
+from packer.middleware import no_floor_role_required
 from profiles.views import sign_in
 
 urlpatterns = [
@@ -16,7 +17,8 @@ urlpatterns = [
     # The language switcher must work before signing in (the sign-in page has it too).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/login/", sign_in, name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", no_floor_role_required(auth_views.LogoutView.as_view()),
+         name="logout"),
     path("api/v1/", include("sessions.api.urls")),
     path("", include("stats.urls")),
     path("", include("sessions.web.urls")),

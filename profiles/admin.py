@@ -43,6 +43,8 @@ class ClientSettingsInline(admin.StackedInline):
             ("label_show_country", "label_show_tags", "label_show_sequence"),
             "label_show_qr",
         ]}),
+        (_("At the station"), {"fields": ["packers_map_new_barcodes",
+                                          "force_confirm_needs_approval"]}),
     ]
 
 

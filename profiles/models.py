@@ -13,8 +13,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from profiles.normalize import normalize_barcode
 
@@ -114,6 +116,16 @@ class ClientSettings(models.Model):
         _("label printer (host:port)"), max_length=200, blank=True,
         help_text=_("A ZPL printer reachable over raw TCP, e.g. 10.0.0.5:9100."),
     )
+    # Authority at the station (docs/engine.md, "Who may do what").
+    packers_map_new_barcodes = models.BooleanField(
+        _("packers may map new barcodes"), default=True,
+        help_text=_("A packer may map a barcode nobody mapped yet; changing an existing "
+                    "mapping always needs a supervisor's approval."),
+    )
+    force_confirm_needs_approval = models.BooleanField(
+        _("“Confirm all” needs a supervisor's approval"), default=True,
+        help_text=_("Filling the rest of a line by hand needs a supervisor's badge or PIN."),
+    )
 
     class Meta:
         verbose_name = _("client settings")
@@ -174,6 +186,22 @@ class ColumnMapping(models.Model):
         return f"{self.client.code}: {', '.join(self.headers)[:80]}"
 
 
+class MappingChangeContext(models.Model):
+    """Extra columns of a mapping's history: where a change was made at a station, by whom,
+    and which supervisor approved it (set by the station's map action; empty for the admin)."""
+
+    worker = models.ForeignKey("profiles.Worker", on_delete=models.SET_NULL, null=True,
+                               blank=True, related_name="+", verbose_name=_("worker"))
+    station = models.ForeignKey("profiles.Station", on_delete=models.SET_NULL, null=True,
+                                blank=True, related_name="+", verbose_name=_("station"))
+    approved_by = models.ForeignKey("profiles.Worker", on_delete=models.SET_NULL, null=True,
+                                    blank=True, related_name="+",
+                                    verbose_name=_("approved by"))
+
+    class Meta:
+        abstract = True
+
+
 class SkuMapping(models.Model):
     """A barcode that stands for one of the client's SKUs (many barcodes may map to one SKU)."""
 
@@ -183,7 +211,7 @@ class SkuMapping(models.Model):
     sku = models.CharField(_("SKU"), max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[MappingChangeContext])
 
     class Meta:
         ordering = ["client", "barcode"]
@@ -278,6 +306,14 @@ class Worker(models.Model):
     def check_pin(self, pin):
         return bool(self.pin_hash) and check_password(str(pin), self.pin_hash)
 
+
+
+@receiver(pre_create_historical_record)
+def _mapping_change_context(sender, instance, history_instance, **kwargs):
+    """Copy the station context a service put on the mapping into its history row."""
+    if isinstance(instance, SkuMapping):
+        for name in ("worker", "station", "approved_by"):
+            setattr(history_instance, name, getattr(instance, f"_history_{name}", None))
 
 
 __all__ = [

@@ -17,6 +17,7 @@ from import_export.widgets import ForeignKeyWidget
 
 from profiles.models import Client, SkuMapping
 from profiles.normalize import normalize_barcode
+from profiles.spreadsheets import neutralised, restored
 
 COLUMNS = ("client", "barcode", "sku")
 
@@ -27,7 +28,7 @@ def _text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return restored(str(value).strip())
 
 
 class SkuMappingResource(resources.ModelResource):
@@ -49,6 +50,10 @@ class SkuMappingResource(resources.ModelResource):
 
     def get_queryset(self):
         return SkuMapping.objects.select_related("client").order_by("client__code", "barcode")
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported cell, CSV and XLSX alike, safe from formula injection."""
+        return neutralised(super().export_field(field, instance, **kwargs))
 
     def before_import(self, dataset, **kwargs):
         """Refuse a file without the three columns; reset the in-file duplicate tracker.

@@ -23,7 +23,7 @@ STAFF_ROLES = {SUPERVISOR, ADMIN}
 DOMAIN_APPS = ("profiles", "packing_sessions", "stats")
 
 # Logs nobody may write by hand, whatever their role: history and the scan/claim logs.
-APPEND_ONLY_MODELS = {"scanevent", "claimevent"}
+APPEND_ONLY_MODELS = {"scanevent", "claimevent", "approval", "importrecord"}
 
 
 def is_append_only(model_name):

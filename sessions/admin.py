@@ -17,7 +17,9 @@ from sessions.claims import force_release
 from sessions.counters import FIELDS as COUNTER_FIELDS
 from sessions.errors import PackingError
 from sessions.models import (
+    Approval,
     ClaimEvent,
+    ImportRecord,
     Order,
     OrderExtra,
     OrderItem,
@@ -200,8 +202,8 @@ class OrderExtraAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(ScanEvent)
 class ScanEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["created_at", "action", "raw_code", "outcome", "quantity", "manual",
-                    "order", "worker", "station", "packing_list"]
-    list_filter = ["action", "outcome", "manual", "packing_list__session__client"]
+                    "reason", "order", "worker", "station", "packing_list"]
+    list_filter = ["action", "outcome", "manual", "reason", "packing_list__session__client"]
     search_fields = ["raw_code", "scan_id", "order__number", "worker__display_name",
                      "station__name"]
     list_select_related = ["order", "worker", "station", "packing_list"]
@@ -215,4 +217,29 @@ class ClaimEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["packing_list__name", "worker__display_name", "reason"]
     list_select_related = ["packing_list", "worker", "station", "previous_holder", "by_user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Approval)
+class ApprovalAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Who approved what at which station (stored with the event it allowed)."""
+
+    list_display = ["created_at", "action", "approver", "method", "requested_by", "station",
+                    "packing_list"]
+    list_filter = ["action", "method"]
+    search_fields = ["approver__display_name", "requested_by__display_name",
+                     "packing_list__name"]
+    list_select_related = ["approver", "requested_by", "station", "packing_list"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ImportRecord)
+class ImportRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Every import with its content hash: what it created, left out or replaced."""
+
+    list_display = ["created_at", "client", "source_name", "session", "orders", "choice",
+                    "created_by"]
+    list_filter = ["client", "choice"]
+    search_fields = ["source_name", "content_hash", "session__external_id"]
+    list_select_related = ["client", "session", "created_by"]
     date_hierarchy = "created_at"

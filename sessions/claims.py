@@ -2,19 +2,26 @@
 
 A station claims a list for a worker and gets a token; only that token may scan. The station
 sends heartbeats; a claim without one for PACKER_STALE_AFTER_SECONDS is stale and may be taken
-over by the same worker or a supervisor. A supervisor may force-release any claim with a reason.
+over by the same worker or a supervisor. A supervisor may force-release any claim with a reason,
+and that holds: the released station (and worker) may claim the list again only after
+PACKER_RELEASE_COOLDOWN_SECONDS, or at once with a supervisor's approval. A holder may release
+their own list (a break, a shift change) and any packer may then claim it.
 Every change runs under a row lock on the list (the same lock every scan takes) and is logged
-as a ClaimEvent, so "who held it, when, and why it changed hands" is always answerable.
+as a ClaimEvent with the token of the claim it ended, so "who held it, when, and why it changed
+hands" is always answerable, also to the station that lost it.
 """
 
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.roles import is_supervisor
+from sessions import approvals
 from sessions.errors import (
     ClaimNotStale,
     Forbidden,
@@ -22,21 +29,37 @@ from sessions.errors import (
     ListClaimed,
     ListCompleted,
     ListNotClaimed,
+    ReleaseCooldown,
     StationBusy,
 )
 from sessions.live.publish import publish_heartbeat, publish_list_event
-from sessions.models import ClaimEvent, PackingList
-from sessions.reads.payloads import claim_state, stale_after
+from sessions.models import ApprovalAction, ClaimEvent, PackingList
+from sessions.reads.claim_history import actor
+from sessions.reads.payloads import claim_state, iso, stale_after
 from sessions.scanning.frame import lock_claimed_list
 from sessions.scanning.sql import lock_list
 
+REASON_MAX = 2000
 
-def _claimed_error(packing_list, now):
+
+def may_take_over(packing_list, state, worker, by_user):
+    """A stale claim may be taken over by its own worker or by a supervisor."""
+    return bool(state and state["stale"]) and (
+        (worker is not None and packing_list.holder_id == worker.pk) or is_supervisor(by_user))
+
+
+def _claimed_error(packing_list, now, worker=None, by_user=None):
     state = claim_state(packing_list, now)
-    if state["stale"]:
+    can_take_over = may_take_over(packing_list, state, worker, by_user)
+    if can_take_over:
         message = _(
             "%(holder)s held this list at station %(station)s since %(since)s; the claim is "
             "stale and may be taken over."
+        )
+    elif state["stale"]:
+        message = _(
+            "%(holder)s held this list at station %(station)s since %(since)s; the claim is "
+            "stale. Ask a supervisor to take it over or release it."
         )
     else:
         message = _(
@@ -47,7 +70,43 @@ def _claimed_error(packing_list, now):
     return ListClaimed(
         message % params, holder=state["holder"], station=state["station"],
         since=state["since"], stale=state["stale"], heartbeat_at=state["heartbeat_at"],
+        can_take_over=can_take_over,
     )
+
+
+def cooldown():
+    """Seconds a force-released station or worker waits before claiming that list again."""
+    return settings.PACKER_RELEASE_COOLDOWN_SECONDS
+
+
+def _recent_force_release(packing_list, worker, station, now):
+    """The force-release that still holds for this worker or station, or None."""
+    return (
+        ClaimEvent.objects.filter(
+            packing_list=packing_list, kind=ClaimEvent.Kind.FORCE_RELEASE,
+            created_at__gt=now - timedelta(seconds=cooldown()))
+        .filter(Q(previous_station=station) | Q(previous_holder=worker))
+        .select_related("by_user__worker", "worker").order_by("-created_at", "-id").first()
+    )
+
+
+def _check_cooldown(packing_list, worker, station, approver, now):
+    """ReleaseCooldown unless a supervisor approves; returns the event that needed it."""
+    event = _recent_force_release(packing_list, worker, station, now)
+    if event is None:
+        return None
+    until = event.created_at + timedelta(seconds=cooldown())
+    if approver is None:
+        params = {"by": actor(event), "at": timezone.localtime(event.created_at)
+                  .strftime("%H:%M"), "reason": event.reason,
+                  "until": timezone.localtime(until).strftime("%H:%M")}
+        raise ReleaseCooldown(
+            _("%(by)s released this list from here at %(at)s: “%(reason)s”. It can be claimed "
+              "here again after %(until)s, or now with a supervisor's approval.") % params,
+            released_by=actor(event), released_at=iso(event.created_at), reason=event.reason,
+            until=iso(until), approve_with=list(approvals.APPROVE_WITH),
+        )
+    return event
 
 
 def _clear_claim(packing_list):
@@ -83,12 +142,13 @@ def _free_station(station, worker, keep_list_id, now):
             % {"station": station.name, "list": other.name, "holder": other.holder.display_name},
             list_id=other.pk, holder=other.holder.display_name,
         )
+    token = other.claim_token
     _clear_claim(other)
     other.save(update_fields=CLAIM_FIELDS)
     ClaimEvent.objects.create(
         packing_list=other, kind=ClaimEvent.Kind.RELEASE, worker=worker, station=station,
         reason=_("Released automatically: the worker claimed another list at this station."),
-        created_at=now,
+        claim_token=token, created_at=now,
     )
     publish_list_event(other)
 
@@ -115,8 +175,12 @@ def _assign(packing_list, *, worker, station, now):
         raise StationBusy() from None
 
 
-def claim_list(list_id, *, worker, station):
-    """Claim a list for a worker at a station; a reload of the holder's page gets its token back."""
+def claim_list(list_id, *, worker, station, by_user=None, approver=None):
+    """Claim a list for a worker at a station; a reload of the holder's page gets its token back.
+
+    A station or worker a supervisor force-released from this list a moment ago gets
+    ReleaseCooldown unless `approver` (a supervisor's approval, stored with the claim).
+    """
     with transaction.atomic():
         packing_list = lock_list(list_id)
         now = timezone.now()
@@ -127,12 +191,16 @@ def claim_list(list_id, *, worker, station):
                 packing_list.heartbeat_at = now
                 packing_list.save(update_fields=["heartbeat_at"])
                 return packing_list
-            raise _claimed_error(packing_list, now)
+            raise _claimed_error(packing_list, now, worker, by_user)
+        held_back = _check_cooldown(packing_list, worker, station, approver, now)
         _assign(packing_list, worker=worker, station=station, now=now)
-        ClaimEvent.objects.create(
+        event = ClaimEvent.objects.create(
             packing_list=packing_list, kind=ClaimEvent.Kind.CLAIM, worker=worker,
             station=station, created_at=now,
         )
+        if held_back is not None:
+            approvals.record(approver, ApprovalAction.RECLAIM, packing_list=packing_list,
+                             requested_by=worker, station=station, claim_event=event)
         publish_list_event(packing_list)
         return packing_list
 
@@ -148,21 +216,24 @@ def heartbeat(list_id, *, token):
         return packing_list
 
 
-def release(list_id, *, token):
-    """The holder gives the list back; the open order and every count stay as they are."""
+def release(list_id, *, token, reason=""):
+    """The holder gives the list back (a break, a shift change): the open order and every
+    count stay as they are, and any packer may claim it next."""
     with transaction.atomic():
         packing_list = lock_claimed_list(list_id, token)
         worker, station = packing_list.holder, packing_list.station
+        ended_token = packing_list.claim_token
         _clear_claim(packing_list)
         packing_list.save(update_fields=CLAIM_FIELDS)
         ClaimEvent.objects.create(
             packing_list=packing_list, kind=ClaimEvent.Kind.RELEASE, worker=worker,
-            station=station,
+            station=station, previous_holder=worker, previous_station=station,
+            reason=str(reason or "").strip()[:REASON_MAX], claim_token=ended_token,
         )
         publish_list_event(packing_list)
 
 
-def take_over(list_id, *, worker, station, by_user, reason=""):
+def take_over(list_id, *, worker, station, by_user, reason="", approver=None):
     """Take a stale claim (same worker, or a supervisor on anyone's behalf).
 
     An active claim is refused: only force_release may end it, and that needs a reason.
@@ -174,7 +245,8 @@ def take_over(list_id, *, worker, station, by_user, reason=""):
         if packing_list.status == PackingList.Status.COMPLETED:
             raise ListCompleted()
         if packing_list.claim_token is None:
-            return claim_list(list_id, worker=worker, station=station)
+            return claim_list(list_id, worker=worker, station=station, by_user=by_user,
+                              approver=approver)
         state = claim_state(packing_list, now)
         if not state["stale"]:
             raise ClaimNotStale(
@@ -185,18 +257,20 @@ def take_over(list_id, *, worker, station, by_user, reason=""):
                 holder=state["holder"], station=state["station"], since=state["since"],
                 stale=False,
             )
-        if packing_list.holder_id != worker.pk and not is_supervisor(by_user):
+        if not may_take_over(packing_list, state, worker, by_user):
             raise Forbidden(
                 _("Only %(holder)s or a supervisor may take over this list.")
                 % {"holder": state["holder"]}
             )
         previous_holder, previous_station = packing_list.holder, packing_list.station
+        ended_token = packing_list.claim_token
         _assign(packing_list, worker=worker, station=station, now=now)
         ClaimEvent.objects.create(
             packing_list=packing_list, kind=ClaimEvent.Kind.TAKEOVER, worker=worker,
             station=station, previous_holder=previous_holder, previous_station=previous_station,
             by_user=by_user if getattr(by_user, "pk", None) else None,
-            reason=str(reason or "").strip(), created_at=now,
+            reason=str(reason or "").strip()[:REASON_MAX], claim_token=ended_token,
+            created_at=now,
         )
         publish_list_event(packing_list)
         return packing_list
@@ -214,12 +288,13 @@ def force_release(list_id, *, by_user, reason):
         if packing_list.claim_token is None:
             raise ListNotClaimed()
         previous_holder, previous_station = packing_list.holder, packing_list.station
+        ended_token = packing_list.claim_token
         _clear_claim(packing_list)
         packing_list.save(update_fields=CLAIM_FIELDS)
         ClaimEvent.objects.create(
             packing_list=packing_list, kind=ClaimEvent.Kind.FORCE_RELEASE,
             previous_holder=previous_holder, previous_station=previous_station,
-            by_user=by_user, reason=reason,
+            by_user=by_user, reason=reason[:REASON_MAX], claim_token=ended_token,
         )
         publish_list_event(packing_list)
 

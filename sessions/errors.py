@@ -154,3 +154,56 @@ class LabelError(PackingError):
     code = "label_error"
     status = 400
     default_message = _("The label could not be produced.")
+
+
+class ApprovalRequired(PackingError):
+    """The action needs a supervisor's approval at the station (details: approve_with, the
+    action, and what it would change). Retry with "approval" and the same scan id."""
+
+    code = "approval_required"
+    status = 403
+    default_message = _("This needs a supervisor's approval: scan a supervisor's badge or "
+                        "type their username and PIN.")
+
+
+class ApprovalRefused(PackingError):
+    """The approval given is not a supervisor's (unknown badge, wrong PIN, not a supervisor)."""
+
+    code = "approval_refused"
+    status = 403
+    default_message = _("That is not a supervisor's approval.")
+
+
+class ReleaseCooldown(PackingError):
+    """A supervisor force-released this list from this station or worker a moment ago."""
+
+    code = "release_cooldown"
+    status = 409
+    default_message = _("A supervisor released this list from here: it cannot be claimed "
+                        "again yet without a supervisor's approval.")
+
+
+class ReasonRequired(PackingError):
+    """A manual fill or a flag needs a reason (details: reasons, the codes and their words)."""
+
+    code = "reason_required"
+    status = 400
+    default_message = _("Choose a reason.")
+
+
+class DuplicateOrders(PackingError):
+    """Orders of the file are already in a list of the client that has not ended (details:
+    orders [{number, session, list, status}], and the ways through)."""
+
+    code = "duplicate_orders"
+    status = 409
+    default_message = _("Some orders of this file are already in a packing list that has not "
+                        "ended.")
+
+
+class ReplaceRefused(PackingError):
+    """"Replace the not-started list" asked for a list that is already being packed."""
+
+    code = "replace_refused"
+    status = 409
+    default_message = _("That list has already been started: it cannot be replaced.")

@@ -15,6 +15,22 @@ from profiles.models import Client, Station, Worker
 from sessions.outcomes import Outcome
 
 
+class Reason(models.TextChoices):
+    """Why a packer filled a line by hand, or flagged an order (kept in the scan log)."""
+
+    BARCODE_MISSING = "barcode_missing", _("Barcode missing")
+    LABEL_DAMAGED = "label_damaged", _("Label damaged")
+    OTHER = "other", _("Other")
+    SHORT = "short", _("Short (not enough stock)")
+    DAMAGED = "damaged", _("Damaged item")
+    WRONG_STOCK = "wrong_stock", _("Wrong stock")
+
+
+# A manual fill (confirm one unit, "Confirm all") names one of these; a flag one of those.
+FILL_REASONS = (Reason.BARCODE_MISSING, Reason.LABEL_DAMAGED, Reason.OTHER)
+PROBLEM_REASONS = (Reason.SHORT, Reason.DAMAGED, Reason.WRONG_STOCK)
+
+
 class PackingSession(models.Model):
     """A batch of work for one client: an Excel upload, a Shopify Tool session, a legacy folder."""
 
@@ -115,6 +131,7 @@ class PackingList(models.Model):
     in_progress_orders = models.PositiveIntegerField(_("orders in progress"), default=0)
     completed_orders = models.PositiveIntegerField(_("completed orders"), default=0)
     skipped_orders = models.PositiveIntegerField(_("skipped orders"), default=0)
+    needs_review_orders = models.PositiveIntegerField(_("orders to review"), default=0)
     required_units = models.PositiveIntegerField(_("required units"), default=0)
     packed_units = models.PositiveIntegerField(_("packed units"), default=0)
     wrong_scans = models.PositiveIntegerField(
@@ -158,7 +175,8 @@ class PackingList(models.Model):
             models.CheckConstraint(
                 name="list_orders_by_status",
                 condition=Q(order_count=F("new_orders") + F("in_progress_orders")
-                            + F("completed_orders") + F("skipped_orders")),
+                            + F("completed_orders") + F("skipped_orders")
+                            + F("needs_review_orders")),
             ),
         ]
 
@@ -195,6 +213,11 @@ class ClaimEvent(models.Model):
     by_user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="+")
     reason = models.TextField(blank=True)
+    claim_token = models.UUIDField(
+        null=True, blank=True, db_index=True,
+        help_text=_("The token of the claim this event ended (release, take-over, "
+                    "force-release, end): a station holding it is told who ended it and why."),
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -214,6 +237,7 @@ class Order(models.Model):
         IN_PROGRESS = "in_progress", _("In progress")
         COMPLETED = "completed", _("Completed")
         SKIPPED = "skipped", _("Skipped")
+        NEEDS_REVIEW = "needs_review", _("Needs review")
 
     packing_list = models.ForeignKey(PackingList, on_delete=models.CASCADE, related_name="orders")
     number = models.CharField(_("order number"), max_length=200)
@@ -238,6 +262,15 @@ class Order(models.Model):
                                      related_name="+")
     completed_station = models.ForeignKey(Station, on_delete=models.SET_NULL, null=True,
                                           blank=True, related_name="+")
+    # A flagged problem (status needs_review) and its reason, until a supervisor resolves it.
+    problem = models.CharField(_("problem"), max_length=20, blank=True,
+                               choices=[(r.value, r.label) for r in PROBLEM_REASONS])
+    problem_note = models.TextField(_("problem note"), blank=True)
+    reship_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("re-ship of"),
+        help_text=_("The same order of an ended list, imported again (a re-ship)."),
+    )
     # Quality counters (a cache of the scan log).
     corrections = models.PositiveIntegerField(default=0)
     extra_scans = models.PositiveIntegerField(default=0)
@@ -258,14 +291,22 @@ class Order(models.Model):
                                    condition=~Q(normalized_number="")),
             models.CheckConstraint(
                 name="order_status_valid",
-                condition=Q(status__in=["new", "in_progress", "completed", "skipped"]),
+                condition=Q(status__in=["new", "in_progress", "completed", "skipped",
+                                        "needs_review"]),
             ),
             models.CheckConstraint(
                 name="order_completed_has_time",
                 condition=~Q(status="completed") | Q(completed_at__isnull=False),
             ),
+            # A flagged order names its problem (kept after the review, for the report).
+            models.CheckConstraint(
+                name="order_problem_valid",
+                condition=Q(problem__in=["", *(r.value for r in PROBLEM_REASONS)])
+                & (~Q(status="needs_review") | ~Q(problem="")),
+            ),
         ]
-        indexes = [models.Index(fields=["packing_list", "status"])]
+        indexes = [models.Index(fields=["packing_list", "status"]),
+                   models.Index(fields=["normalized_number"], name="order_number_idx")]
 
     def __str__(self):
         return self.number
@@ -345,6 +386,8 @@ class ScanEvent(models.Model):
         REOPEN = "reopen", _("Reopened")
         MAP = "map", _("Barcode mapped")
         IMPORT = "import", _("Imported")
+        FLAG = "flag", _("Problem flagged")
+        REVIEW = "review", _("Review resolved")
 
     packing_list = models.ForeignKey(PackingList, on_delete=models.CASCADE,
                                      related_name="scan_events")
@@ -363,6 +406,10 @@ class ScanEvent(models.Model):
         default=0, help_text=_("Units added to (or, negative, taken from) the item.")
     )
     manual = models.BooleanField(default=False)
+    # Database defaults too: plain-SQL writers of the log (bench/load_scans.py) may omit them.
+    reason = models.CharField(_("reason"), max_length=20, blank=True, choices=Reason.choices,
+                              default="", db_default="")
+    note = models.TextField(_("note"), blank=True, default="", db_default="")
     scan_id = models.CharField(
         _("client scan id"), max_length=100, null=True, blank=True,
         help_text=_("Sent by the station; a retry with the same id is answered, not re-applied."),
@@ -382,6 +429,11 @@ class ScanEvent(models.Model):
             models.CheckConstraint(name="scan_id_not_empty", condition=~Q(scan_id="")),
             models.CheckConstraint(name="scan_outcome_valid",
                                    condition=Q(outcome__in=Outcome.values)),
+            models.CheckConstraint(name="scan_reason_valid",
+                                   condition=Q(reason__in=["", *Reason.values])),
+            # "Other" says what, in words.
+            models.CheckConstraint(name="scan_other_reason_has_note",
+                                   condition=~Q(reason="other") | ~Q(note="")),
         ]
         indexes = [
             models.Index(fields=["worker", "created_at"]),
@@ -397,3 +449,107 @@ class ScanEvent(models.Model):
             raise ValueError("ScanEvent is append-only")
         super().save(*args, **kwargs)
 
+
+class ApprovalAction(models.TextChoices):
+    """What a supervisor approved at a station."""
+
+    REMAP = "remap", _("Change a barcode's mapping")
+    MAP_NEW = "map_new", _("Map a new barcode")
+    FORCE_CONFIRM = "force_confirm", _("Confirm the rest of a line")
+    END_EARLY = "end_early", _("End a list with open orders")
+    RECLAIM = "reclaim", _("Re-claim after a force-release")
+
+
+class ApprovalMethod(models.TextChoices):
+    """How the supervisor gave the approval."""
+
+    BADGE = "badge", _("Badge scanned")
+    PIN = "pin", _("Username and PIN")
+    SIGNED_IN = "signed_in", _("Signed in as a supervisor")
+
+
+class Approval(models.Model):
+    """A supervisor's approval of a risky action at a station, stored with the event it allowed.
+
+    Exactly one event: the ScanEvent of a scan-path action (a remap, "Confirm all", a new
+    barcode where packers may not map) or the ClaimEvent of a claim change (ending a list
+    early, re-claiming during the cool-down after a force-release).
+    """
+
+    Action = ApprovalAction
+    Method = ApprovalMethod
+
+    packing_list = models.ForeignKey(PackingList, on_delete=models.CASCADE,
+                                     related_name="approvals")
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices)
+    approver = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="approvals_given",
+                                 verbose_name=_("approved by"))
+    requested_by = models.ForeignKey(Worker, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    scan_event = models.OneToOneField(ScanEvent, on_delete=models.CASCADE, null=True,
+                                      blank=True, related_name="approval")
+    claim_event = models.OneToOneField(ClaimEvent, on_delete=models.CASCADE, null=True,
+                                       blank=True, related_name="approval")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.CheckConstraint(name="approval_action_valid",
+                                   condition=Q(action__in=ApprovalAction.values)),
+            models.CheckConstraint(name="approval_method_valid",
+                                   condition=Q(method__in=ApprovalMethod.values)),
+            models.CheckConstraint(
+                name="approval_of_one_event",
+                condition=(Q(scan_event__isnull=False, claim_event__isnull=True)
+                           | Q(scan_event__isnull=True, claim_event__isnull=False)),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} · {self.approver} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ImportRecord(models.Model):
+    """One import of a file or a push: its content hash, so the same work is never created
+    twice (an identical file or push points back here), and what it created or replaced."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="imports")
+    content_hash = models.CharField(_("content hash (SHA-256)"), max_length=64)
+    source_name = models.CharField(_("file or push"), max_length=300, blank=True)
+    session = models.ForeignKey(PackingSession, on_delete=models.CASCADE,
+                                related_name="import_records")
+    lists = models.ManyToManyField(PackingList, related_name="import_records", blank=True)
+    orders = models.PositiveIntegerField(default=0)
+    choice = models.CharField(
+        _("duplicate orders"), max_length=20, blank=True,
+        help_text=_("How overlapping orders were handled: empty (none), new_only or replace."),
+    )
+    details = models.JSONField(
+        default=dict, blank=True,
+        help_text=_("Orders left out, lists replaced (with their orders), re-shipped orders."),
+    )
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "content_hash"],
+                                    name="unique_import_per_content"),
+            models.CheckConstraint(name="import_hash_is_sha256",
+                                   condition=Q(content_hash__regex=r"^[0-9a-f]{64}$")),
+            models.CheckConstraint(name="import_choice_valid",
+                                   condition=Q(choice__in=["", "new_only", "replace"])),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code} {self.source_name} {self.created_at:%Y-%m-%d %H:%M}"

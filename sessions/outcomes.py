@@ -26,6 +26,7 @@ class Outcome(models.TextChoices):
     EXTRA_ITEM = "extra_item", _("Extra item")
     UNKNOWN_ITEM = "unknown_item", _("Unknown item")
     OTHER_ORDER_LABEL = "other_order_label", _("Another order's label")
+    ORDER_NEEDS_REVIEW = "order_needs_review", _("Waiting for a supervisor")
     # Manual actions
     CONFIRMED = "confirmed", _("Confirmed by hand")
     FORCE_CONFIRMED = "force_confirmed", _("Line confirmed")
@@ -36,6 +37,10 @@ class Outcome(models.TextChoices):
     EXTRA_REMOVED = "extra_removed", _("Extra removed")
     REOPENED = "reopened", _("Order reopened")
     MAPPED = "mapped", _("Barcode mapped")
+    REMAPPED = "remapped", _("Barcode mapping changed")
+    ORDER_FLAGGED = "order_flagged", _("Order flagged for review")
+    REVIEW_REOPENED = "review_reopened", _("Reviewed: reopened")
+    REVIEW_COMPLETED = "review_completed", _("Reviewed: completed")
     # Written by importers, never answered to a station
     IMPORTED = "imported", _("Imported")
     LEGACY_DISCARDED = "legacy_discarded", _("Discarded in the old app")
@@ -61,6 +66,11 @@ TONES = {
     Outcome.EXTRA_REMOVED: Tone.OK,
     Outcome.REOPENED: Tone.OK,
     Outcome.MAPPED: Tone.OK,
+    Outcome.REMAPPED: Tone.WARN,
+    Outcome.ORDER_FLAGGED: Tone.WARN,
+    Outcome.ORDER_NEEDS_REVIEW: Tone.WARN,
+    Outcome.REVIEW_REOPENED: Tone.OK,
+    Outcome.REVIEW_COMPLETED: Tone.OK,
     Outcome.UNDONE: Tone.OK,
     Outcome.EXTRA_ITEM: Tone.WARN,
     Outcome.COMPLETE_WITH_EXTRAS: Tone.WARN,
@@ -84,8 +94,8 @@ PACKING = frozenset({Outcome.ITEM_OK, Outcome.ORDER_COMPLETE, Outcome.COMPLETE_W
 # Outcomes a scanned code can get (the others come from actions and importers).
 SCAN = (
     Outcome.ORDER_LOADED, Outcome.ORDER_NOT_FOUND, Outcome.ORDER_ALREADY_COMPLETED,
-    Outcome.OTHER_ORDER_LABEL, Outcome.ITEM_OK, Outcome.ORDER_COMPLETE, Outcome.UNKNOWN_ITEM,
-    Outcome.EXTRA_ITEM, Outcome.COMPLETE_WITH_EXTRAS,
+    Outcome.ORDER_NEEDS_REVIEW, Outcome.OTHER_ORDER_LABEL, Outcome.ITEM_OK,
+    Outcome.ORDER_COMPLETE, Outcome.UNKNOWN_ITEM, Outcome.EXTRA_ITEM, Outcome.COMPLETE_WITH_EXTRAS,
 )
 
 

@@ -11,7 +11,9 @@ action:
   counts an unknown scan; the other outcomes change nothing.
 - confirm / force_confirm: add `quantity` units, one manual confirmation. undo (undone): adds
   `quantity` (−1), one correction. keep_extra / remove_extra: `quantity` pending units become
-  kept / removed. skip / reopen: status. map: nothing. import: adds `quantity` to `item`;
+  kept / removed. skip / reopen: status. flag (order_flagged): needs_review. review:
+  review_reopened → in progress, review_completed → completed (as it is). map: nothing.
+  import: adds `quantity` to `item`;
   an import without item whose outcome is order_complete (the legacy importer's record of an
   order the old app completed) completes an order that has no lines, since no line change ever
   will; an order with lines is settled by its lines as usual.
@@ -58,10 +60,14 @@ class _Replay:
         action, outcome, qty = event.action, event.outcome, event.quantity
         if order is None:
             return
-        if outcome in (Outcome.ORDER_LOADED, Outcome.REOPENED):
+        if outcome in (Outcome.ORDER_LOADED, Outcome.REOPENED, Outcome.REVIEW_REOPENED):
             order["status"] = Order.Status.IN_PROGRESS
         elif outcome == Outcome.SKIPPED:
             order["status"] = Order.Status.SKIPPED
+        elif outcome == Outcome.ORDER_FLAGGED:
+            order["status"] = Order.Status.NEEDS_REVIEW
+        elif outcome == Outcome.REVIEW_COMPLETED:
+            order["status"] = Order.Status.COMPLETED
         elif outcome == Outcome.UNKNOWN_ITEM:
             order["unknown_scans"] += 1
         elif outcome == Outcome.EXTRA_ITEM:

@@ -5,26 +5,27 @@ log are the truth, so a file written at the end could only ever be equal or stal
 supervisor reopens an order). Generating it costs a handful of queries and about a second for
 10,000 lines (write-only workbook, rows streamed; ../shared/stack-notes.md pitfall 12).
 
-Spreadsheet safety: a text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab / carriage
-return) would be read by Excel as a formula ("CSV/formula injection" from a hostile order note or
-SKU). Such cells are written as plain strings with Excel's quote-prefix flag: the value is kept
-exactly, and Excel shows it as text and never evaluates it.
+Spreadsheet safety (profiles.spreadsheets, the one rule): a text cell that starts with ``=``,
+``+``, ``-`` or ``@`` (or a tab / carriage return) would be read by Excel as a formula. Such cells
+are written as plain strings with Excel's quote-prefix flag: the value is kept exactly, and Excel
+shows it as text and never evaluates it.
 """
 
 import io
 from datetime import datetime
 
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 
+from profiles.spreadsheets import is_formula_like
 from sessions.metrics import list_metrics, local_tz
-from sessions.models import ClaimEvent, Order, OrderItem
-from sessions.reads.payloads import iso, list_counters
+from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, ScanEvent
+from sessions.reads.payloads import iso, kept_by_line, list_counters
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
 HEADER_FONT = Font(bold=True)
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
@@ -42,7 +43,12 @@ METADATA_COLUMNS = {
     "Box": "box",
 }
 STATUS_COLUMNS = ("Status", "Completed At", "Packed By")
+# What happened to the line beyond scanning: extra units kept in the parcel, units filled by
+# hand with their reasons, and the order's flagged problem.
+CHECK_COLUMNS = ("Extras", "Manual Fill", "Problem")
 ROW_FIELDS = {
+    "item_id": "pk", "order_id": "order_id", "normalized_sku": "normalized_sku",
+    "problem": "order__problem", "problem_note": "order__problem_note",
     "number": "order__number", "courier": "order__courier", "status": "order__status",
     "completed_at": "order__completed_at", "packed_by": "order__completed_by__display_name",
     "country": "order__country", "order_type": "order__order_type", "tags": "order__tags",
@@ -54,16 +60,13 @@ ROW_FIELDS = {
 STATUS_LABELS = {
     Order.Status.COMPLETED: "Completed", Order.Status.IN_PROGRESS: "In progress",
     Order.Status.SKIPPED: "Skipped", Order.Status.NEW: "New",
+    Order.Status.NEEDS_REVIEW: "Needs review",
 }
 
 
 def status_label(status):
     """English status words of the old report (kept: other tools read this column)."""
     return STATUS_LABELS.get(status, "New")
-
-
-def is_formula_like(value):
-    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
 
 
 class CellMaker:
@@ -174,17 +177,61 @@ def _status_values(row):
     }
 
 
+class _Line:
+    """A report row seen as an order line (for the one "kept extras go on the first line of
+    their SKU" rule, sessions.reads.payloads.kept_by_line)."""
+
+    def __init__(self, row):
+        self.pk, self.sku, self.normalized_sku = row["item_id"], row["sku"], row["normalized_sku"]
+
+
+def _check_values(packing_list, rows):
+    """{item id: {"Extras", "Manual Fill", "Problem"}}: kept extras, manual fills with their
+    reasons (from the scan log), and the flagged problem of the line's order."""
+    kept = {}
+    by_order = {}
+    for row in rows:
+        by_order.setdefault(row["order_id"], []).append(_Line(row))
+    for extra in OrderExtra.objects.filter(order__packing_list=packing_list, kept__gt=0):
+        kept.update(kept_by_line(by_order.get(extra.order_id, []), [extra]))
+    fills = {}
+    events = (ScanEvent.objects.filter(packing_list=packing_list, manual=True, quantity__gt=0)
+              .exclude(reason="").order_by("pk").values_list("item_id", "reason", "note",
+                                                              "quantity"))
+    for item_id, reason, note, quantity in events:
+        words = REASON_WORDS.get(reason, reason) + (f": {note}" if note else "")
+        fills.setdefault(item_id, []).append(f"{quantity} × {words}")
+    values = {}
+    for row in rows:
+        problem = ""
+        if row["problem"]:
+            problem = REASON_WORDS.get(row["problem"], row["problem"]) + (
+                f": {row['problem_note']}" if row["problem_note"] else "")
+        values[row["item_id"]] = {"Extras": kept.get(row["item_id"], 0) or None,
+                                  "Manual Fill": "; ".join(fills.get(row["item_id"], [])),
+                                  "Problem": problem}
+    return values
+
+
+# English words of the reasons (like the status words: other tools read these columns).
+REASON_WORDS = {
+    "barcode_missing": "Barcode missing", "label_damaged": "Label damaged", "other": "Other",
+    "short": "Short", "damaged": "Damaged", "wrong_stock": "Wrong stock",
+}
+
+
 def _write_lines_sheet(wb, packing_list):
     ws = wb.create_sheet(_sheet_title(packing_list.name))
     cell = CellMaker(ws)
     rows = _report_rows(packing_list)
     headers, value = _source_layout(packing_list, rows)
+    checks = _check_values(packing_list, rows)
     # A source column called like one of ours (e.g. Shopify's "Status") is overwritten in place,
     # as the old report did; the others are appended.
-    columns = headers + [c for c in STATUS_COLUMNS if c not in headers]
+    columns = headers + [c for c in (*STATUS_COLUMNS, *CHECK_COLUMNS) if c not in headers]
     ws.append([cell(h, font=HEADER_FONT) for h in columns])
     for row in rows:
-        status = _status_values(row)
+        status = {**_status_values(row), **checks[row["item_id"]]}
         fill = COMPLETED_FILL if row["status"] == Order.Status.COMPLETED else None
         out = []
         for header in columns:
@@ -215,8 +262,10 @@ def completion_report(packing_list):
     """The completion report of a list as xlsx bytes (regenerated from the database).
 
     Sheet 1: every source line with its original columns, then Status (Completed / In progress /
-    Skipped / New), Completed At (the order's own completion time, local) and Packed By (who
-    completed it); completed rows are green. Sheet 2: the list summary.
+    Skipped / New / Needs review), Completed At (the order's own completion time, local),
+    Packed By (who completed it), Extras (extra units kept in the parcel), Manual Fill (units
+    filled by hand, with their reasons) and Problem (a flagged order's problem); completed rows
+    are green. Sheet 2: the list summary.
     """
     summary = list_summary(packing_list)
     wb = Workbook(write_only=True)
@@ -284,8 +333,10 @@ def list_summary(packing_list):
     orders = Order.objects.filter(packing_list=packing_list)
     open_or_skipped = list(
         orders.exclude(status=Order.Status.COMPLETED).order_by("sequence", "id")
-        .values("number", "status", "skipped_at")
+        .values("number", "status", "skipped_at", "problem", "problem_note")
     )
+    extras_kept = OrderExtra.objects.filter(order__packing_list=packing_list) \
+        .aggregate(n=Sum("kept"))["n"] or 0
     orders_started = orders.filter(started_at__isnull=False).count()
     unique_skus = (OrderItem.objects.filter(order__packing_list=packing_list)
                    .values("sku").distinct().count())
@@ -313,8 +364,10 @@ def list_summary(packing_list):
         "in_progress_orders": counters["in_progress_orders"],
         "new_orders": counters["new_orders"],
         "skipped_orders_count": counters["skipped_orders"],
+        "needs_review_orders": counters["needs_review_orders"],
         "total_items": counters["required_units"],
         "packed_items": counters["packed_units"],
+        "extras_kept": extras_kept,
         "unique_skus": unique_skus,
         "metrics": _legacy_metrics(figures, orders_started),
         "figures": figures,
@@ -324,5 +377,9 @@ def list_summary(packing_list):
             {"order_number": o["number"], "skipped_at": iso(o["skipped_at"]),
              "status": o["status"]}
             for o in open_or_skipped if o["status"] == Order.Status.SKIPPED
+        ],
+        "needs_review": [
+            {"order_number": o["number"], "problem": o["problem"], "note": o["problem_note"]}
+            for o in open_or_skipped if o["status"] == Order.Status.NEEDS_REVIEW
         ],
     }

@@ -5,9 +5,9 @@ Two tables: *orders* (one row per order with timing and quality, the same figure
 are sheets of one workbook; as CSV one table per file (`kind`). Times are local
 (settings.TIME_ZONE).
 
-Spreadsheet safety: xlsx text cells go through `sessions.reports.CellMaker` (never a formula);
-in CSV, which has no cell types, a value starting with =, +, -, @, tab or CR gets a leading
-apostrophe, the usual defence that spreadsheet programs show as text.
+Spreadsheet safety (profiles.spreadsheets): xlsx text cells go through
+`sessions.reports.CellMaker` (never a formula); in CSV, which has no cell types, a value
+starting with =, +, -, @, tab or CR gets a leading apostrophe (`neutralised`).
 """
 
 import csv
@@ -18,16 +18,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from profiles.spreadsheets import neutralised
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import WRONG
-from sessions.reports import (
-    DATETIME_FORMAT,
-    HEADER_FONT,
-    CellMaker,
-    is_formula_like,
-    local_naive,
-)
+from sessions.reports import DATETIME_FORMAT, HEADER_FONT, CellMaker, local_naive
 
 ORDER_COLUMNS = [
     "Session", "List", "Sequence", "Order", "Courier", "Status", "Started At", "First Item At",
@@ -130,9 +125,7 @@ def _csv_value(value):
         return value.isoformat(sep=" ")
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if is_formula_like(value):
-        return "'" + value
-    return value
+    return neutralised(value)
 
 
 def history_csv(kind, *, packing_list=None, session=None):

@@ -10,7 +10,7 @@ import itertools
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.builders import build_user
+from tests.builders import build_user, build_worker
 
 _scan_ids = itertools.count(1)
 
@@ -53,3 +53,14 @@ def assert_error(response, status, code):
     assert body["code"] == code, body
     assert isinstance(body["message"], str) and body["message"], body
     return body
+
+
+def supervisor_badge(code="SUP-BADGE-1", name="Sue"):
+    """A supervisor with a badge; returns the "approval" a station sends after scanning it."""
+    from profiles.models import Worker
+
+    if not Worker.objects.filter(badge_code=code).exists():
+        worker = build_worker(name, role="supervisor")
+        worker.badge_code = code
+        worker.save(update_fields=["badge_code"])
+    return {"badge": code}

@@ -97,6 +97,17 @@ class Claim:
         return self.packing_list.pk
 
 
+# What a station sends with a manual fill (every one names its reason).
+FILL = {"reason": "barcode_missing"}
+
+
+def supervisor_approval(worker=None, method="badge"):
+    """A supervisor's approval as the API hands it to the services (already checked)."""
+    from sessions.approvals import Approver
+
+    return Approver(worker or build_worker("Sue", role="supervisor"), method)
+
+
 def claimed(packing_list, *, worker=None, station=None):
     """Claim the list for a (new) worker at a (new) station."""
     worker = worker or build_worker()

@@ -5,7 +5,7 @@ import pytest
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
 from sessions.scanning.codes import perform_action, scan
-from tests.builders import build_list, build_user, claimed
+from tests.builders import FILL, build_list, build_user, claimed, supervisor_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,8 @@ def test_undo_of_line_in_a_not_open_order_is_refused(st):
 def test_s14_force_confirm_fills_rest_of_line_in_one_manual_event_and_may_complete(st):
     st.scan("O-1")
     st.scan("SKU-B")
-    answer = st.act("force_confirm", item=st.item("SKU-A").pk)
+    answer = st.act("force_confirm", item=st.item("SKU-A").pk, approver=supervisor_approval(),
+                    **FILL)
     assert answer["outcome"] == "force_confirmed"
     assert answer["order_completed"] is True
     assert answer["order"]["status"] == "completed"
@@ -96,24 +97,25 @@ def test_s14_force_confirm_may_leave_complete_with_extras(st):
     st.scan("O-1")
     st.scan("SKU-B")
     st.scan("SKU-B")  # extra
-    answer = st.act("force_confirm", item=st.item("SKU-A").pk)
+    approval = supervisor_approval()
+    answer = st.act("force_confirm", item=st.item("SKU-A").pk, approver=approval, **FILL)
     assert answer["order_completed"] is False
     assert st.order("O-1").status == Order.Status.IN_PROGRESS
     assert answer["order"]["pending_extras"] == 1
     with pytest.raises(InvalidAction):
-        st.act("force_confirm", item=st.item("SKU-A").pk)
+        st.act("force_confirm", item=st.item("SKU-A").pk, approver=approval, **FILL)
 
 
 def test_confirm_one_unit_by_hand_is_manual(st):
     st.scan("O-1")
-    answer = st.act("confirm", item=st.item("SKU-A").pk)
+    answer = st.act("confirm", item=st.item("SKU-A").pk, **FILL)
     assert answer["outcome"] == "confirmed"
     assert st.item("SKU-A").packed == 1
     assert st.order("O-1").manual_confirmations == 1
     assert ScanEvent.objects.get(action="confirm").manual is True
-    st.act("confirm", item=st.item("SKU-A").pk)
+    st.act("confirm", item=st.item("SKU-A").pk, **FILL)
     with pytest.raises(InvalidAction):
-        st.act("confirm", item=st.item("SKU-A").pk)
+        st.act("confirm", item=st.item("SKU-A").pk, **FILL)
 
 
 def test_s15_unresolved_extra_keeps_order_open_keep_completes_it(st):
@@ -219,7 +221,7 @@ def test_map_requires_barcode_and_sku_and_updates_existing(st):
     st.act("map", barcode="123", sku="SKU-A")
     answer = st.act("map", barcode="0123", sku="SKU-B")  # different barcode: new mapping
     assert answer["mapping"]["previous_sku"] is None
-    answer = st.act("map", barcode="123", sku="SKU-B")
+    answer = st.act("map", barcode="123", sku="SKU-B", approver=supervisor_approval())
     assert answer["mapping"]["previous_sku"] == "SKU-A"
 
 

@@ -4,7 +4,15 @@ import pytest
 
 from profiles.models import SkuMapping
 from sessions.models import Order, OrderItem, ScanEvent
-from tests.api_helpers import action, assert_error, claim, role_client, scan, url
+from tests.api_helpers import (
+    action,
+    assert_error,
+    claim,
+    role_client,
+    scan,
+    supervisor_badge,
+    url,
+)
 from tests.builders import build_client, build_list, build_session, build_station
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +38,17 @@ def line(order, sku):
 def test_confirm_undo_and_force_confirm(holder):
     api, packing_list, token, order = holder
     a, b = line(order, "SKU-A"), line(order, "SKU-B")
-    body = action(api, packing_list.pk, token, "confirm", item=a.pk).json()
+    body = action(api, packing_list.pk, token, "confirm", item=a.pk,
+                  reason="label_damaged").json()
     assert body["outcome"] == "confirmed" and body["order"]["items"][0]["packed"] == 1
     assert action(api, packing_list.pk, token, "undo", item=a.pk).json()["outcome"] == "undone"
     assert action(api, packing_list.pk, token, "undo", item=a.pk).json()["outcome"] == \
         "already_zero"
-    assert action(api, packing_list.pk, token, "force_confirm", item=a.pk).json()["outcome"] == \
-        "force_confirmed"
-    done = action(api, packing_list.pk, token, "force_confirm", item=b.pk).json()
+    badge = supervisor_badge()
+    assert action(api, packing_list.pk, token, "force_confirm", item=a.pk, reason="other",
+                  note="smudged", approval=badge).json()["outcome"] == "force_confirmed"
+    done = action(api, packing_list.pk, token, "force_confirm", item=b.pk,
+                  reason="barcode_missing", approval=badge).json()
     assert done["order"]["status"] == "completed"
     assert done["all_done"] is False
     assert ScanEvent.objects.filter(packing_list=packing_list, manual=True).count() >= 3
@@ -51,8 +62,10 @@ def test_action_refusals(holder):
                  400, "invalid")
     assert_error(api.post(path, {"action": "confirm", "item": "x"}, format="json",
                           HTTP_X_CLAIM_TOKEN=token), 400, "invalid")
-    assert_error(action(api, packing_list.pk, token, "confirm"), 400, "invalid")
-    assert_error(action(api, packing_list.pk, token, "confirm", item=999999), 404, "not_found")
+    assert_error(action(api, packing_list.pk, token, "confirm", reason="barcode_missing"), 400,
+                 "invalid")
+    assert_error(action(api, packing_list.pk, token, "confirm", item=999999,
+                        reason="barcode_missing"), 404, "not_found")
     assert_error(action(api, packing_list.pk, token, "keep_extra", sku="SKU-A"), 400,
                  "invalid_action")
     assert_error(api.post(path, {"action": "confirm", "item": a.pk}, format="json"), 409,
@@ -62,7 +75,8 @@ def test_action_refusals(holder):
 
 def test_skip_and_resume(holder):
     api, packing_list, token, order = holder
-    action(api, packing_list.pk, token, "confirm", item=line(order, "SKU-A").pk)
+    action(api, packing_list.pk, token, "confirm", item=line(order, "SKU-A").pk,
+           reason="barcode_missing")
     body = action(api, packing_list.pk, token, "skip").json()
     assert body["outcome"] == "skipped" and body["list"]["skipped_orders"] == 1
     assert body["list"]["open_order"] is None
@@ -78,7 +92,8 @@ def test_keep_and_remove_extras(holder):
     scan(api, packing_list.pk, token, "SKU-B")
     removed = action(api, packing_list.pk, token, "remove_extra", sku="SKU-B").json()
     assert removed["outcome"] == "extra_removed"
-    action(api, packing_list.pk, token, "force_confirm", item=line(order, "SKU-A").pk)
+    action(api, packing_list.pk, token, "force_confirm", item=line(order, "SKU-A").pk,
+           reason="barcode_missing", approval=supervisor_badge())
     kept = action(api, packing_list.pk, token, "keep_extra", sku="SKU-B").json()
     assert kept["outcome"] == "extra_kept"
     assert kept["order"]["status"] == "completed"
@@ -97,8 +112,10 @@ def test_map_a_barcode_from_the_station(holder):
 
 def test_reopen_is_for_supervisors(holder):
     api, packing_list, token, order = holder
-    action(api, packing_list.pk, token, "force_confirm", item=line(order, "SKU-A").pk)
-    action(api, packing_list.pk, token, "force_confirm", item=line(order, "SKU-B").pk)
+    badge = supervisor_badge()
+    for sku in ("SKU-A", "SKU-B"):
+        action(api, packing_list.pk, token, "force_confirm", item=line(order, sku).pk,
+               reason="barcode_missing", approval=badge)
     assert_error(action(api, packing_list.pk, token, "reopen", order=order.pk), 403,
                  "forbidden")
     assert Order.objects.get(pk=order.pk).status == "completed"
@@ -111,7 +128,7 @@ def test_reopen_is_for_supervisors(holder):
 def test_a_retried_action_is_answered_once(holder):
     api, packing_list, token, order = holder
     a = line(order, "SKU-A")
-    body = {"action": "confirm", "item": a.pk, "scan_id": "tap-1"}
+    body = {"action": "confirm", "item": a.pk, "scan_id": "tap-1", "reason": "barcode_missing"}
     path = url(packing_list.pk, "action/")
     first = api.post(path, body, format="json", HTTP_X_CLAIM_TOKEN=token).json()
     again = api.post(path, body, format="json", HTTP_X_CLAIM_TOKEN=token).json()

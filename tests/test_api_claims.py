@@ -65,7 +65,9 @@ def test_second_station_gets_409_list_claimed_with_exact_body(packing_list):
     assert body["since"] == iso(packing_list.claimed_at)
     assert body["stale"] is False
     # The contract's fields, plus heartbeat_at (when the holder was last heard of): nothing else.
-    assert set(body) == {"code", "message", "holder", "station", "since", "stale", "heartbeat_at"}
+    assert set(body) == {"code", "message", "holder", "station", "since", "stale", "heartbeat_at",
+                         "can_take_over"}
+    assert body["can_take_over"] is False
     assert "PC-1" in body["message"]
 
 

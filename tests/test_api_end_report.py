@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from sessions.models import ClaimEvent, PackingList
-from tests.api_helpers import assert_error, claim, role_client, scan, url
+from tests.api_helpers import assert_error, claim, role_client, scan, supervisor_badge, url
 from tests.builders import build_client, build_list, build_session, build_station
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_ending_early_lists_the_open_orders_and_changes_nothing(holder):
 
 def test_forced_end_returns_the_summary_and_closes_the_list(holder):
     api, packing_list, token = holder
-    response = end(api, packing_list.pk, token, force=True)
+    response = end(api, packing_list.pk, token, force=True, approval=supervisor_badge())
     assert response.status_code == 200
     summary = response.json()
     assert summary["status"] == "completed"
@@ -78,7 +78,7 @@ def test_only_the_holder_or_a_supervisor_may_end(holder):
 
 def test_report_workbook(holder):
     api, packing_list, token = holder
-    end(api, packing_list.pk, token, force=True)
+    end(api, packing_list.pk, token, force=True, approval=supervisor_badge())
     response = api.get(url(packing_list.pk, "report.xlsx"))
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
@@ -105,5 +105,5 @@ def test_summary_while_packing_and_after_the_end(holder):
     body = live.json()
     assert body["status"] == "in_progress" and body["packed_items"] == 1
     assert body["client_id"] == "M" and body["packing_list_name"] == "DHL_Orders"
-    end(api, packing_list.pk, token, force=True)
+    end(api, packing_list.pk, token, force=True, approval=supervisor_badge())
     assert api.get(url(packing_list.pk, "summary/")).json()["status"] == "completed"

@@ -38,6 +38,66 @@ def test_schema_endpoint_documents_the_station_contract():
     assert actions
 
 
+def component(schema, response):
+    return schema["components"]["schemas"][
+        response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+
+
+def test_schema_documents_approvals_reasons_and_releases():
+    """Issue 10: the new codes and fields are part of the documented contract."""
+    schema = APIClient().get("/api/v1/schema/",
+                             HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    action = paths["/api/v1/lists/{id}/action/"]["post"]
+    refused = action["responses"]["403"]
+    assert "approval_required" in refused["description"]
+    assert "approval_refused" in refused["description"]
+    approval = component(schema, refused)
+    assert {"code", "message", "approve_with", "action", "mapping", "units"} <= \
+        set(approval["properties"])
+    assert "reason_required" in action["responses"]["400"]["description"]
+    assert "reasons" in component(schema, action["responses"]["400"])["properties"]
+    request = components["ActionRequestRequest"]["properties"]
+    assert {"reason", "note", "approval"} <= set(request)
+    assert {"badge", "username", "pin"} <= set(components["ApprovalRequest"]["properties"])
+    enum = components[request["action"]["$ref"].rsplit("/", 1)[-1]]["enum"]
+    assert "flag" in enum
+    for path in ("/api/v1/lists/{id}/claim/", "/api/v1/lists/{id}/end/"):
+        body = components[paths[path]["post"]["requestBody"]["content"]["application/json"][
+            "schema"]["$ref"].rsplit("/", 1)[-1]]
+        assert "approval" in body["properties"], path
+    claim = paths["/api/v1/lists/{id}/claim/"]["post"]["responses"]["409"]
+    assert "release_cooldown" in claim["description"]
+    assert {"released_by", "released_at", "reason", "until", "approve_with", "can_take_over"} \
+        <= set(component(schema, claim)["properties"])
+    holder = paths["/api/v1/lists/{id}/heartbeat/"]["post"]["responses"]["409"]
+    assert "ended" in component(schema, holder)["properties"]
+    assert "/api/v1/orders/{id}/review/" in paths
+
+
+def test_schema_documents_imports_problem_orders_and_kept_extras():
+    schema = APIClient().get("/api/v1/schema/",
+                             HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    for path in ("/api/v1/imports/file/", "/api/v1/imports/packing-list/"):
+        responses = paths[path]["post"]["responses"]
+        assert {"200", "201", "400", "409"} <= set(responses), path
+        assert "duplicate_of" in component(schema, responses["200"])["properties"]
+        overlap = component(schema, responses["409"])
+        assert {"code", "orders", "count", "replaceable"} <= set(overlap["properties"])
+        assert {"left_out", "replaced", "reships"} <= \
+            set(component(schema, responses["201"])["properties"])
+    assert {"number", "session", "list", "status"} <= \
+        set(components["DuplicateOrder"]["properties"])
+    push = components["PackingListPushRequest"]["properties"]
+    assert "on_duplicates" in push
+    order = components["OrderPayload"]["properties"]
+    assert {"extras_kept", "problem", "problem_note", "reship_of"} <= set(order)
+    assert "extras_kept" in components["ItemPayload"]["properties"]
+    assert "needs_review" in str(components["OrderStatusEnum"]["enum"])
+    assert "needs_review_orders" in components["ListPayload"]["properties"]
+
+
 def test_docs_page_is_served_without_a_cdn():
     response = APIClient().get("/api/v1/docs/")
     assert response.status_code == 200

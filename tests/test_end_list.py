@@ -8,6 +8,7 @@ from sessions.errors import Forbidden, InvalidAction, ListCompleted, NotClaimHol
 from sessions.lifecycle import end_list
 from sessions.models import ClaimEvent, PackingList, PackingSession
 from sessions.reports import list_summary
+from tests.builders import supervisor_approval
 from tests.reports_builders import (
     T0,
     make_list,
@@ -66,7 +67,8 @@ def test_early_end_lists_open_orders_and_changes_nothing(claimed):
     make_order(plist, "#5", [("E", 1, 0)], status="skipped", started=T0 + minutes(32))
     with pytest.raises(InvalidAction) as refused:
         end_list(plist.pk, token=plist.claim_token)
-    assert refused.value.details == {"open_orders": ["#3", "#4"]}  # skipped does not block
+    assert refused.value.details["open_orders"] == ["#3", "#4"]  # skipped does not block
+    assert refused.value.details["needs_approval"] is True
     assert "#3, #4" in refused.value.message
     plist.refresh_from_db()
     assert plist.status == PackingList.Status.IN_PROGRESS and plist.claim_token is not None
@@ -75,7 +77,8 @@ def test_early_end_lists_open_orders_and_changes_nothing(claimed):
 
 def test_forced_early_end_keeps_open_orders_open(claimed):
     plist, _worker, _station = claimed
-    summary = end_list(plist.pk, token=plist.claim_token, force=True)
+    summary = end_list(plist.pk, token=plist.claim_token, force=True,
+                       approver=supervisor_approval())
     assert summary["status"] == "completed"
     assert summary["open_orders"] == ["#3"] and summary["new_orders"] == 1
     assert plist.orders.get(number="#3").status == "new"
@@ -92,7 +95,7 @@ def test_wrong_token_is_refused(claimed):
 def test_supervisor_ends_without_token(claimed):
     plist, _worker, _station = claimed
     boss = make_worker("Boss", supervisor=True)
-    end_list(plist.pk, by_user=boss.user, force=True)
+    end_list(plist.pk, by_user=boss.user, force=True, approver=supervisor_approval(boss))
     plist.refresh_from_db()
     assert plist.status == "completed" and plist.ended_by == boss
     event = ClaimEvent.objects.get(kind=ClaimEvent.Kind.END)
@@ -108,15 +111,15 @@ def test_packer_without_token_is_forbidden(claimed):
 def test_ending_twice_is_refused(claimed):
     plist, _worker, _station = claimed
     token = plist.claim_token
-    end_list(plist.pk, token=token, force=True)
+    end_list(plist.pk, token=token, force=True, approver=supervisor_approval())
     with pytest.raises(ListCompleted):
-        end_list(plist.pk, token=token, force=True)
+        end_list(plist.pk, token=token, force=True, approver=supervisor_approval())
 
 
 def test_session_stays_open_while_another_list_is_open(claimed):
     plist, _worker, _station = claimed
     make_list(name="PostOne_Orders")
-    end_list(plist.pk, token=plist.claim_token, force=True)
+    end_list(plist.pk, token=plist.claim_token, force=True, approver=supervisor_approval())
     assert plist.session.lists.count() == 2
     plist.session.refresh_from_db()
     assert plist.session.status == PackingSession.Status.OPEN
@@ -127,7 +130,8 @@ def test_summary_has_the_old_session_summary_figures(claimed):
     make_order(plist, "#4", [("A", 3, 1)], status="skipped", started=T0 + minutes(40))
     scan(plist, T0, worker=worker, outcome="order_loaded")
     scan(plist, T0 + minutes(40), worker=worker, outcome="unknown_item")
-    summary = end_list(plist.pk, token=plist.claim_token, force=True)
+    summary = end_list(plist.pk, token=plist.claim_token, force=True,
+                       approver=supervisor_approval())
     assert summary == list_summary(PackingList.objects.get(pk=plist.pk))
     expected = {
         "version": "1.3.0", "session_id": "2026-03-02_1", "session_type": "excel",
@@ -180,9 +184,10 @@ def test_end_and_scan_at_the_same_instant_serialise():
         finally:
             connection.close()
 
+    approval = supervisor_approval()
     calls = {
-        "end1": lambda: end_list(plist.pk, token=token, force=True),
-        "end2": lambda: end_list(plist.pk, token=token, force=True),
+        "end1": lambda: end_list(plist.pk, token=token, force=True, approver=approval),
+        "end2": lambda: end_list(plist.pk, token=token, force=True, approver=approval),
         "scan": lambda: scan_code(plist.pk, token=token, code="A", scan_id="s-1"),
     }
     threads = [threading.Thread(target=run, args=item, daemon=True) for item in calls.items()]

@@ -65,11 +65,15 @@ def test_push_creates_session_and_list(supervisor_api):
 @pytest.mark.django_db
 def test_second_list_joins_the_session_and_a_repeat_is_refused(supervisor_api):
     first = supervisor_api.post(LIST_URL, body(), format="json").json()
-    second = supervisor_api.post(LIST_URL, body(list_name="PostOne"), format="json")
+    other = [{"order_number": "#2001", "courier": "PostOne",
+              "items": [{"sku": "A", "quantity": 1}]}]
+    second = supervisor_api.post(LIST_URL, body(list_name="PostOne", orders=other),
+                                 format="json")
     assert second.status_code == 201
     assert second.json()["session"] == first["session"]
     assert not second.json()["created_session"]
-    again = supervisor_api.post(LIST_URL, body(), format="json")
+    renamed = [dict(other[0], order_number="#3001")]
+    again = supervisor_api.post(LIST_URL, body(orders=renamed), format="json")
     assert again.status_code == 400
     assert again.json()["code"] == "import_rejected"
     assert "already has a list" in again.json()["errors"][0]["message"]

@@ -55,7 +55,8 @@ def test_map_option_is_used_and_remembered(client_m, tmp_path):
     mapping = "Order_Number=No,SKU=Art,Product_Name=Name,Quantity=Qty,Courier=Carrier"
     run("import_list", "--client", "M", str(path), "--map", mapping)
     assert ColumnMapping.objects.filter(client=client_m).count() == 1
-    out, _err = run("import_list", "--client", "M", str(path), "--json")  # remembered now
+    second = write_xlsx(tmp_path / "odd2.xlsx", [rows[0], ["2", "A", "a", "1", "DPD"]])
+    out, _err = run("import_list", "--client", "M", str(second), "--json")  # remembered now
     assert json.loads(out)["lists"][0]["orders"] == 1
 
 
@@ -85,11 +86,12 @@ def test_import_packing_list_json_and_shopify_folder(client_m, tmp_path):
     (folder / "packing_lists").mkdir(parents=True)
     (folder / "session_info.json").write_text(json.dumps({"created_by_tool": "shopify",
                                                           "session_name": "2026-03-04_1"}))
-    (folder / "packing_lists" / "PostOne.json").write_text(json.dumps(listing))
+    post_one = {"orders": [dict(listing["orders"][0], order_number="#8")]}
+    (folder / "packing_lists" / "PostOne.json").write_text(json.dumps(post_one))
     out, _err = run("import_list", "--client", "M", str(folder))
     assert "2026-03-04_1" in out and "+ PostOne" in out
     out, _err = run("import_list", "--client", "M", str(folder))
-    assert "= PostOne: already imported" in out
+    assert "Already imported" in out and "Nothing was imported" in out
     assert PackingList.objects.count() == 2
 
 

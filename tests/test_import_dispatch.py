@@ -43,7 +43,8 @@ def test_unsupported_file_is_refused_with_its_type():
 def test_a_packing_list_json_goes_in_through_the_api_the_page_and_the_command(client_m,
                                                                               tmp_path):
     def content(name):
-        return json.dumps({**LISTING, "list_name": name}).encode()
+        orders = [dict(LISTING["orders"][0], order_number=f"#{name}")]
+        return json.dumps({**LISTING, "list_name": name, "orders": orders}).encode()
 
     supervisor = build_user(role="supervisor")
     api = APIClient()
@@ -56,6 +57,7 @@ def test_a_packing_list_json_goes_in_through_the_api_the_page_and_the_command(cl
     upload = SimpleUploadedFile("page.json", content("PostOne_Orders"))
     response = web.post("/imports/", {"client": "M", "file": upload})
     assert response.status_code == 302, response.content[:300]
+    assert web.post(response["Location"], {}).status_code == 302
     path = tmp_path / "command.json"
     path.write_bytes(content("Speedy_Orders"))
     call_command("import_list", "--client", "M", str(path))

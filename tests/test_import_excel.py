@@ -216,8 +216,8 @@ def test_csv_with_semicolons_and_cp1251(client_m):
 
 @pytest.mark.django_db
 def test_session_ids_are_unique_per_client(client_m):
-    rows = [STANDARD, ["1", "A", "x", "1", "DHL"]]
-    ids = {import_excel(client_m, xlsx(rows)).session.external_id for _ in range(3)}
+    ids = {import_excel(client_m, xlsx([STANDARD, [str(n), "A", "x", "1", "DHL"]]))
+           .session.external_id for n in range(3)}
     assert len(ids) == 3
 
 
@@ -268,13 +268,17 @@ def test_web_upload_maps_once_then_imports_in_one_step(supervisor_browser, setti
     assert not PackingSession.objects.exists()
     good = dict(bad, SKU="Article")
     response = supervisor_browser.post(mapping_url, good)
+    assert response.status_code == 302 and "/preview/" in response["Location"]
+    assert not PackingSession.objects.exists()  # the preview comes before anything is saved
+    response = supervisor_browser.post(response["Location"], {})
     assert response.status_code == 302 and "/imports/result/" in response["Location"]
     assert list(uploads.iterdir()) == []
     result = supervisor_browser.get(response["Location"])
     assert "Odd A-1" in result.content.decode()
-    # Second file of that shape: one step.
+    # Second file of that shape: no mapping step, straight to its preview.
     response = supervisor_browser.post("/imports/", {"client": "M", "file": odd_file("A-2")})
-    assert response.status_code == 302 and "/imports/result/" in response["Location"]
+    assert response.status_code == 302 and "/preview/" in response["Location"]
+    supervisor_browser.post(response["Location"], {})
     assert PackingSession.objects.count() == 2
 
 
@@ -319,8 +323,8 @@ def test_two_imports_picking_the_same_session_id_both_succeed(client_m, monkeypa
     """The loser of a race for YYYY-MM-DD_HH-MM takes the next id instead of failing."""
     from sessions.imports import build
 
-    rows = [STANDARD, ["1", "A", "x", "1", "DHL"]]
-    first = import_excel(client_m, xlsx(rows)).session.external_id
+    first = import_excel(client_m, xlsx([STANDARD, ["1", "A", "x", "1", "DHL"]])) \
+        .session.external_id
     real = build.unique_external_id
     answers = iter([first])  # the first pick is the id the other import just took
 
@@ -328,5 +332,6 @@ def test_two_imports_picking_the_same_session_id_both_succeed(client_m, monkeypa
         return next(answers, None) or real(client, base)
 
     monkeypatch.setattr(build, "unique_external_id", racing)
-    second = import_excel(client_m, xlsx(rows)).session.external_id
+    second = import_excel(client_m, xlsx([STANDARD, ["2", "A", "x", "1", "DHL"]])) \
+        .session.external_id
     assert second != first and PackingSession.objects.count() == 2

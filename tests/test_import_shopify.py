@@ -127,7 +127,8 @@ def test_reimport_adds_only_new_lists_and_leaves_packing_lists_alone(client_m, t
     OrderItem.objects.filter(pk=item.pk).update(packed=1)
     # The Shopify Tool regenerates DHL (now different) and adds a fourth list.
     changed = dict(P2_DHL, orders=[dict(P2_DHL["orders"][1], order_number="#9999")])
-    write_session(root, lists={"DHL_Orders": changed, "GLS": P2_DPD})
+    gls = dict(P2_DPD, orders=[dict(P2_DPD["orders"][0], order_number="4001")])
+    write_session(root, lists={"DHL_Orders": changed, "GLS": gls})
     again = import_shopify_session(client_m, root)
     assert again.session.pk == first.session.pk and not again.created_session
     assert [item["name"] for item in again.lists] == ["GLS"]
@@ -259,16 +260,23 @@ def test_web_upload_of_a_zipped_session(client_m, client, settings, tmp_path):
     client.force_login(user)
     upload = zip_of(write_session(tmp_path / "2026-03-02_1"), prefix="2026-03-02_1")
     response = client.post("/imports/", {"client": "M", "file": upload})
+    assert response.status_code == 302 and "/preview/" in response["Location"]
+    preview = client.get(response["Location"]).content.decode()
+    for name in ("DHL_Orders", "PostOne_Orders", "DPD Заказы"):
+        assert name in preview
+    assert not PackingSession.objects.exists()
+    response = client.post(response["Location"], {})
     assert response.status_code == 302 and "/imports/result/" in response["Location"]
     page = client.get(response["Location"]).content.decode()
     for name in ("DHL_Orders", "PostOne_Orders", "DPD Заказы"):
         assert name in page
     assert list((settings.MEDIA_ROOT / "uploads").iterdir()) == []
     assert PackingSession.objects.get().external_id == "2026-03-02_1"
-    # The same zip again: nothing new, and the page says so.
+    # The same zip again: the preview says it was imported, and offers no import.
     upload.seek(0)
     response = client.post("/imports/", {"client": "M", "file": upload})
-    assert "skipped=3" in response["Location"]
+    preview = client.get(response["Location"]).content.decode()
+    assert "already imported" in preview and 'id="btn-import"' not in preview
     assert PackingList.objects.count() == 3
 
 
@@ -327,6 +335,9 @@ def test_web_import_from_the_servers_sessions_folder(client_m, client, settings,
     page = client.get("/imports/server/", {"client": "M"}).content.decode()
     assert "2026-03-02_1" in page and "not-a-session" not in page and "DHL_Orders" in page
     response = client.post("/imports/server/", {"client": "M", "folder": "2026-03-02_1"})
+    assert response.status_code == 302 and "/preview/" in response["Location"]
+    assert "DHL_Orders" in client.get(response["Location"]).content.decode()
+    response = client.post(response["Location"], {})
     assert response.status_code == 302 and "/imports/result/" in response["Location"]
     assert PackingList.objects.count() == 3
     # Only listed folders can be chosen: no path from the browser.

@@ -17,7 +17,14 @@ from sessions.imports.build import create_session
 from sessions.imports.specs import LineSpec, ListSpec, OrderSpec
 from sessions.models import Order, PackingList
 from sessions.scanning.codes import perform_action, scan
-from tests.builders import add_order, build_client, build_list, build_user, claimed
+from tests.builders import (
+    add_order,
+    build_client,
+    build_list,
+    build_user,
+    claimed,
+    supervisor_approval,
+)
 
 AGGREGATES = ("COUNT(", "SUM(", "GROUP BY")
 
@@ -53,7 +60,8 @@ def test_scans_and_actions_move_the_counters_as_the_rows_change():
              ("action", {"action": "remove_extra", "sku": "A"}),  # completes O-1
              ("scan", "O-2"), ("action", {"action": "skip"}), ("scan", "O-3"),
              ("scan", "D"), ("action", {"action": "undo", "item": None}), ("scan", "D"),
-             ("action", {"action": "force_confirm", "item": None})]  # completes O-3
+             ("action", {"action": "force_confirm", "item": None, "reason": "label_damaged"})]
+    # the last one completes O-3 (with a supervisor's approval, below)
     d_line = packing_list.orders.get(number="O-3").items.get()
     o1 = packing_list.orders.get(number="O-1")
     for kind, arg in steps:
@@ -62,6 +70,8 @@ def test_scans_and_actions_move_the_counters_as_the_rows_change():
         else:
             if arg.get("item", "") is None:
                 arg = dict(arg, item=d_line.pk)
+            if arg["action"] == "force_confirm":
+                arg = dict(arg, approver=supervisor_approval())
             perform_action(claim.list_id, token=claim.token, **arg)
         assert stored(packing_list) == from_rows(packing_list), (kind, arg)
     perform_action(claim.list_id, token=claim.token, action="reopen", order=o1.pk,
@@ -70,7 +80,7 @@ def test_scans_and_actions_move_the_counters_as_the_rows_change():
     assert figures == from_rows(packing_list)
     assert figures == {
         "order_count": 3, "new_orders": 0, "in_progress_orders": 1, "completed_orders": 1,
-        "skipped_orders": 1, "required_units": 7, "packed_units": 6,
+        "skipped_orders": 1, "needs_review_orders": 0, "required_units": 7, "packed_units": 6,
         "wrong_scans": 3,  # NOPE, another order's label (O-2 with O-1 open), the extra B
     }
 
@@ -180,5 +190,6 @@ def test_migration_fills_the_counters_of_existing_lists():
     executor.migrate(executor.loader.graph.leaf_nodes())
     assert stored(old_list) == {
         "order_count": 2, "new_orders": 0, "in_progress_orders": 1, "completed_orders": 0,
-        "skipped_orders": 1, "required_units": 3, "packed_units": 2, "wrong_scans": 1,
+        "skipped_orders": 1, "needs_review_orders": 0, "required_units": 3, "packed_units": 2,
+        "wrong_scans": 1,
     }

@@ -169,3 +169,25 @@ def test_supervisors_may_export_but_not_import(client, mappings):
     client.force_login(assign_role(user, SUPERVISOR))
     assert client.get(EXPORT_URL).status_code == 200
     assert client.get(IMPORT_URL).status_code == 403
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_export_never_writes_a_live_formula_and_round_trips(ada_client, fmt):
+    """Issue 10, item 7: a packer had mapped `=cmd|' /C calc'!A0`."""
+    acme = build_client("ACME")
+    hostile = "=cmd|' /C calc'!A0"
+    build_mapping(acme, "4006381333931", hostile)
+    build_mapping(acme, "@SUM(1+1)", "+PLUS")
+    content = export(ada_client, fmt)
+    if fmt == "csv":
+        cells = [c for line in content.decode("utf-8-sig").splitlines() for c in line.split(",")]
+    else:
+        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        cells = [c.value for row in sheet.iter_rows() for c in row]
+    assert not any(str(c).startswith(("=", "+", "-", "@")) for c in cells), cells
+    assert any(str(c).startswith("'=cmd") for c in cells)
+    before = current()
+    SkuMapping.objects.all().delete()
+    import_file(ada_client, fmt, content)
+    assert current() == before

@@ -166,7 +166,7 @@ def test_s34_end_to_end_through_the_scanning_engine(monkeypatch):
     from sessions.lifecycle import end_list
     from sessions.scanning.codes import perform_action
     from sessions.scanning.codes import scan as scan_code
-    from tests.builders import build_list, claimed
+    from tests.builders import build_list, claimed, supervisor_approval
 
     clock = Clock(T0)
     monkeypatch.setattr(tz, "now", clock)
@@ -202,7 +202,7 @@ def test_s34_end_to_end_through_the_scanning_engine(monkeypatch):
     assert (m["unknown_scans"], m["extra_scans"]) == (1, 1)
     assert m["accuracy"] == round(1 - 2 / 28, 4)
 
-    summary = end_list(plist.pk, token=token, force=True)
+    summary = end_list(plist.pk, token=token, force=True, approver=supervisor_approval())
     assert summary["open_orders"] == ["#5"] and summary["completed_orders"] == 4
     assert summary["metrics"]["avg_time_per_order"] == 900
 

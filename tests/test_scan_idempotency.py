@@ -7,7 +7,7 @@ from sessions.errors import InvalidRequest, ScanIdConflict
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
 from sessions.scanning import codes, rules
 from sessions.scanning.codes import perform_action, scan
-from tests.builders import build_list, claimed
+from tests.builders import FILL, build_list, claimed, supervisor_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +31,11 @@ def test_s23_retried_scan_id_returns_first_answer_and_counts_nothing_twice(claim
 
 def test_retry_of_an_action_is_answered_from_the_log(claim):
     item = OrderItem.objects.get(sku="SKU-A").pk
+    approval = supervisor_approval()
     first = perform_action(claim.list_id, token=claim.token, action="force_confirm",
-                           item=item, scan_id="a-1")
+                           item=item, scan_id="a-1", approver=approval, **FILL)
     again = perform_action(claim.list_id, token=claim.token, action="force_confirm",
-                           item=item, scan_id="a-1")
+                           item=item, scan_id="a-1", approver=approval, **FILL)
     assert again["duplicate"] is True and again["outcome"] == first["outcome"]
     assert Order.objects.get(number="O-1").manual_confirmations == 1
 

@@ -29,6 +29,7 @@ def counters_from_rows(packing_list):
         "packed_units": sum(i.packed for i in items),
         "completed_orders": by_status["completed"], "skipped_orders": by_status["skipped"],
         "in_progress_orders": by_status["in_progress"], "new_orders": by_status["new"],
+        "needs_review_orders": by_status["needs_review"],
     }
 
 

@@ -10,8 +10,8 @@ from sessions import counters
 from sessions.errors import PackingError
 from sessions.models import OrderItem
 from sessions.replay import replay_counters, stored_counters
-from sessions.scanning.codes import perform_action, scan
-from tests.builders import build_list, build_user, claimed
+from sessions.scanning.codes import perform_action, resolve_review, scan
+from tests.builders import FILL, build_list, build_user, claimed, supervisor_approval
 
 ORDERS = {
     "O-1": [("SKU-A", 2), ("SKU-B", 1), ("SKU-A", 1)],
@@ -20,6 +20,7 @@ ORDERS = {
 }
 CODES = ["O-1", "#1002", "1002", "O-3", "sku-a", "SKU-B", "SKU-C", "skud", "ZZZ", "!!"]
 LINES = 6  # lines in ORDERS
+APPROVAL = []  # the supervisor approving "Confirm all" in the current example
 
 operations = st.one_of(
     st.tuples(st.just("scan"), st.sampled_from(CODES)),
@@ -28,6 +29,8 @@ operations = st.one_of(
     st.tuples(st.sampled_from(["keep_extra", "remove_extra"]),
               st.sampled_from(["SKU-A", "SKU-B", "SKU-C", "SKU-D"])),
     st.tuples(st.just("reopen"), st.integers(0, 2)),
+    st.tuples(st.just("flag"), st.sampled_from(["short", "damaged", "wrong_stock"])),
+    st.tuples(st.sampled_from(["review_reopen", "review_complete"]), st.integers(0, 2)),
 )
 
 
@@ -37,7 +40,16 @@ def apply(claim, items, op, arg, supervisor, scan_id):
             return scan(claim.list_id, token=claim.token, code=arg, scan_id=scan_id)
         if op in ("undo", "confirm", "force_confirm"):
             return perform_action(claim.list_id, token=claim.token, action=op,
-                                  item=items[arg].pk, scan_id=scan_id)
+                                  item=items[arg].pk, scan_id=scan_id, approver=APPROVAL[0],
+                                  **FILL)
+        if op == "flag":
+            return perform_action(claim.list_id, token=claim.token, action="flag", reason=arg,
+                                  scan_id=scan_id)
+        if op.startswith("review_"):
+            order_id = items[[0, 3, 5][arg]].order_id
+            return resolve_review(order_id, supervisor=APPROVAL[0].worker,
+                                  resolution=op.removeprefix("review_"), note="checked",
+                                  scan_id=scan_id)
         if op in ("keep_extra", "remove_extra"):
             return perform_action(claim.list_id, token=claim.token, action=op, sku=arg,
                                   scan_id=scan_id)
@@ -57,6 +69,7 @@ def apply(claim, items, op, arg, supervisor, scan_id):
 def test_s26_any_sequence_keeps_bounds_and_replay_reproduces_every_counter(ops, retry_every):
     claim = claimed(build_list(ORDERS))
     supervisor = build_user(role="supervisor")
+    APPROVAL[:] = [supervisor_approval()]
     items = list(OrderItem.objects.filter(order__packing_list_id=claim.list_id)
                  .order_by("order__sequence", "line_number"))
     all_done = 0
@@ -83,7 +96,8 @@ def test_s26_replay_of_a_known_day_and_a_tampered_counter_is_detected():
     for code in ("O-1", "SKU-A", "SKU-A", "SKU-A", "SKU-A", "ZZZ", "1002"):
         scan(claim.list_id, token=claim.token, code=code)
     perform_action(claim.list_id, token=claim.token, action="undo", item=items[0].pk)
-    perform_action(claim.list_id, token=claim.token, action="force_confirm", item=items[1].pk)
+    perform_action(claim.list_id, token=claim.token, action="force_confirm", item=items[1].pk,
+                   approver=supervisor_approval(), **FILL)
     perform_action(claim.list_id, token=claim.token, action="remove_extra", sku="SKU-A")
     replayed = replay_counters(claim.packing_list)
     assert replayed == stored_counters(claim.packing_list)

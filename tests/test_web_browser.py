@@ -74,7 +74,7 @@ def test_filters_by_client_status_and_date(floor):
 
 
 def test_browser_page_filters_on_the_server_and_paginates(client, floor):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     session = floor["free"].session
     for i in range(30):
         build_list({f"P{i}": [("X", 1)]}, session=session, name=f"Extra_{i:02d}")
@@ -90,7 +90,7 @@ def test_browser_page_filters_on_the_server_and_paginates(client, floor):
 
 
 def test_bad_filter_values_are_reported_not_crashing(client, floor):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     response = client.get("/sessions/", {"tab": "nonsense", "date_from": "31-31-2025",
                                          "client": "NOPE"})
     assert response.status_code == 200
@@ -98,7 +98,7 @@ def test_bad_filter_values_are_reported_not_crashing(client, floor):
 
 
 def test_list_details_show_overview_orders_flags_and_metrics(client, floor):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     claim = floor["claim"]
     scan(floor["active"].pk, token=claim.token, code="UNKNOWN")
     html = client.get(f"/sessions/lists/{floor['active'].pk}/").content.decode()
@@ -111,7 +111,7 @@ def test_list_details_show_overview_orders_flags_and_metrics(client, floor):
 
 
 def test_downloads_report_labels_and_history(client, floor):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     pk = floor["active"].pk
     report = client.get(f"/sessions/lists/{pk}/report.xlsx")
     assert report["Content-Disposition"].endswith('_completed.xlsx"')
@@ -129,7 +129,7 @@ def test_downloads_report_labels_and_history(client, floor):
 
 
 def test_labels_of_a_list_without_orders_explain_instead_of_failing(client):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     empty = build_list({})
     response = client.get(f"/sessions/lists/{empty.pk}/labels.pdf", follow=True)
     assert response.status_code == 200

@@ -65,7 +65,7 @@ def test_station_script_texts_are_translated(lang):
                                          ("uk", "Виберіть пакувальний список"),
                                          ("bg", "Изберете списък за опаковане")])
 def test_browser_language_is_the_default(client, lang, title):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     client.cookies["packer_station"] = build_station().name
     response = client.get("/station/", HTTP_ACCEPT_LANGUAGE=f"{lang},en;q=0.5")
     assert title in response.content.decode()
@@ -73,7 +73,7 @@ def test_browser_language_is_the_default(client, lang, title):
 
 @pytest.mark.django_db
 def test_language_switcher_changes_every_page(client):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     packing_list = build_list({"A-1": [("X", 1)]})
     response = client.post("/i18n/setlang/", {"language": "bg", "next": "/sessions/"})
     assert response.status_code == 302

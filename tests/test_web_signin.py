@@ -69,7 +69,7 @@ def test_next_is_followed_only_on_this_site(client, packer):
 
 
 def test_station_pages_ask_for_the_terminals_station_first(client):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     station = build_station("PACK-7")
     response = client.get("/station/")
     assert response.status_code == 302
@@ -81,7 +81,7 @@ def test_station_pages_ask_for_the_terminals_station_first(client):
 
 
 def test_an_unknown_or_inactive_station_cookie_is_not_trusted(client):
-    client.force_login(build_user())
+    client.force_login(build_user(role="packer"))
     build_station("OLD").__class__.objects.filter(name="OLD").update(active=False)
     client.cookies["packer_station"] = "OLD"
     assert client.get("/station/").status_code == 302

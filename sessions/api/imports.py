@@ -6,8 +6,12 @@
   .json or a session .zip (sessions.imports.dispatch picks the importer).
 
 Both answer 201 with the created session and lists, or 400 with every problem
-({"code": "import_rejected", "errors": [{"row", "column", "message", …}]}). Supervisors and
-admins only: an import changes what the floor packs.
+({"code": "import_rejected", "errors": [{"row", "column", "message", …}]}). The same work is
+never created twice (sessions.imports.guard): an identical file or push answers 200 with
+"duplicate_of" (the first import), and orders already in a list that has not ended answer 409
+{"code": "duplicate_orders", "orders": [{"number", "session", "list", "status"}, …]} until the
+request is sent again with "on_duplicates": "new_only" or "replace". Supervisors and admins
+only: an import changes what the floor packs.
 """
 
 import json
@@ -21,9 +25,13 @@ from rest_framework.views import APIView
 
 from sessions.api.permissions import IsSupervisor
 from sessions.errors import InvalidRequest
-from sessions.imports.dispatch import import_file
-from sessions.imports.jsonlists import import_packing_list_json
+from sessions.imports.dispatch import import_file, import_push
+from sessions.imports.guard import CHOICES
 from sessions.reads.references import client_by_code
+
+ON_DUPLICATES_HELP = (
+    "Only when the first answer was 409 duplicate_orders: new_only imports only the orders "
+    "not in a list yet; replace replaces the overlapping lists (only if none was started).")
 
 
 class ItemSerializer(serializers.Serializer):
@@ -54,6 +62,8 @@ class PackingListPushSerializer(serializers.Serializer):
                                   "new session named after the time.")
     list_name = serializers.CharField(help_text="Name of the packing list, e.g. DHL_Orders.")
     orders = OrderSerializer(many=True)
+    on_duplicates = serializers.ChoiceField(choices=list(CHOICES), required=False,
+                                            help_text=ON_DUPLICATES_HELP)
 
 
 ERROR_RESPONSE = inline_serializer("ImportRejected", {
@@ -69,7 +79,49 @@ RESULT_RESPONSE = inline_serializer("ImportResult", {
     "lists": serializers.ListField(child=serializers.DictField(),
                                    help_text="{id, name, orders, lines, units} per new list"),
     "skipped_lists": serializers.ListField(child=serializers.CharField()),
+    "left_out": serializers.ListField(child=serializers.CharField(), help_text=(
+        "new_only: the order numbers left out (already in a list that has not ended).")),
+    "replaced": serializers.ListField(child=serializers.DictField(), help_text=(
+        "replace: {list_id, name, session, orders} of every list replaced (logged).")),
+    "reships": serializers.IntegerField(help_text=(
+        "Orders that were in an ended list and are imported again (marked reship_of).")),
 })
+DUPLICATE_RESPONSE = inline_serializer("ImportDuplicate", {
+    "duplicate_of": inline_serializer("FirstImport", {
+        "import": serializers.IntegerField(),
+        "session": serializers.IntegerField(),
+        "session_external_id": serializers.CharField(),
+        "lists": serializers.ListField(child=serializers.DictField(), help_text="{id, name}"),
+        "source_name": serializers.CharField(),
+        "imported_at": serializers.DateTimeField(),
+        "by": serializers.CharField(allow_null=True),
+    }, help_text="The first import of the same content: nothing was created."),
+    "lists": serializers.ListField(child=serializers.DictField()),
+    "skipped_lists": serializers.ListField(child=serializers.CharField()),
+})
+OVERLAP_RESPONSE = inline_serializer("DuplicateOrders", {
+    "code": serializers.ChoiceField(choices=["duplicate_orders", "replace_refused"]),
+    "message": serializers.CharField(),
+    "orders": serializers.ListField(child=inline_serializer("DuplicateOrder", {
+        "number": serializers.CharField(),
+        "session": serializers.CharField(help_text="The session id (external) of its list."),
+        "list": serializers.CharField(help_text="The list's name."),
+        "list_id": serializers.IntegerField(),
+        "status": serializers.CharField(help_text="The order's status there."),
+    }), help_text="duplicate_orders: the overlapping orders (at most 1000; see count)."),
+    "count": serializers.IntegerField(),
+    "choices": serializers.ListField(child=serializers.CharField()),
+    "replaceable": serializers.BooleanField(help_text=(
+        "Whether on_duplicates=replace is possible (none of those lists was started).")),
+})
+IMPORT_RESPONSES = {201: RESULT_RESPONSE, 200: DUPLICATE_RESPONSE, 400: ERROR_RESPONSE,
+                    409: OVERLAP_RESPONSE}
+
+
+def answer(result):
+    """201 with what was created, or 200 pointing at the identical earlier import."""
+    code = status.HTTP_200_OK if result.duplicate_of else status.HTTP_201_CREATED
+    return Response(result.as_dict(), status=code)
 
 
 class PackingListImport(APIView):
@@ -79,7 +131,7 @@ class PackingListImport(APIView):
     @extend_schema(
         operation_id="import_packing_list", tags=["imports"],
         request=PackingListPushSerializer,
-        responses={201: RESULT_RESPONSE, 400: ERROR_RESPONSE},
+        responses=IMPORT_RESPONSES,
         examples=[OpenApiExample("DHL list", request_only=True, value={
             "client": "M", "session_id": "2026-03-02_1", "list_name": "DHL_Orders",
             "orders": [{"order_number": "#1001", "courier": "DHL", "destination_country": "DE",
@@ -92,11 +144,12 @@ class PackingListImport(APIView):
         if not isinstance(data, dict):
             raise InvalidRequest(_("The body must be a JSON object."))
         client = client_by_code(data.get("client"))
-        result = import_packing_list_json(
+        result = import_push(
             client, data, session_external_id=data.get("session_id"),
-            name=data.get("list_name") or data.get("name"), user=request.user,
+            list_name=data.get("list_name") or data.get("name"), user=request.user,
+            on_duplicates=data.get("on_duplicates") or "",
         )
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+        return answer(result)
 
 
 class FileImport(APIView):
@@ -111,8 +164,10 @@ class FileImport(APIView):
                 help_text=".xlsx, .xls, .csv, a packing-list .json or a session .zip"),
             "mapping": serializers.CharField(
                 required=False, help_text='JSON {"Order_Number": "Order No", …} for Excel/CSV'),
+            "on_duplicates": serializers.ChoiceField(choices=list(CHOICES), required=False,
+                                                     help_text=ON_DUPLICATES_HELP),
         })},
-        responses={201: RESULT_RESPONSE, 400: ERROR_RESPONSE},
+        responses=IMPORT_RESPONSES,
     )
     def post(self, request):
         """Import an Excel/CSV packing list or a zipped Shopify Tool session."""
@@ -121,8 +176,9 @@ class FileImport(APIView):
         if upload is None:
             raise InvalidRequest(_("Attach the file as 'file'."))
         result = import_file(client, upload, mapping=parse_mapping(request.data.get("mapping")),
-                             user=request.user)
-        return Response(result.as_dict(), status=status.HTTP_201_CREATED)
+                             user=request.user,
+                             on_duplicates=request.data.get("on_duplicates") or "")
+        return answer(result)
 
 
 def parse_mapping(text):

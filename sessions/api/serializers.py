@@ -11,7 +11,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from profiles.models import Client
-from sessions.models import PackingList, PackingSession, ScanEvent
+from sessions.approvals import APPROVE_WITH
+from sessions.models import (
+    FILL_REASONS,
+    PROBLEM_REASONS,
+    Order,
+    PackingList,
+    PackingSession,
+    ScanEvent,
+)
 from sessions.outcomes import Outcome
 from sessions.reads.payloads import list_counters
 from sessions.scanning.actions import HANDLERS
@@ -28,13 +36,35 @@ class TokenRequestSerializer(serializers.Serializer):
                                      style={"input_type": "password"})
 
 
+class ApprovalSerializer(serializers.Serializer):
+    """A supervisor's approval given at the station: a badge, or a username and a PIN."""
+
+    badge = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                  help_text=_("The supervisor's badge, as scanned."))
+    username = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    pin = serializers.CharField(max_length=8, required=False, allow_blank=True,
+                                style={"input_type": "password"})
+
+
+def approval_field():
+    return ApprovalSerializer(required=False, allow_null=True, help_text=_(
+        "A supervisor's approval, when the first answer was 403 approval_required (or 409 "
+        "release_cooldown): send the same request again with it (same scan_id)."))
+
+
 class ClaimRequestSerializer(serializers.Serializer):
     station = serializers.CharField(
         max_length=100, help_text=_("The station's id or name (the terminal's configured name)."))
+    approval = approval_field()
 
 
 class TakeoverRequestSerializer(ClaimRequestSerializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class ReleaseRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="",
+                                   help_text=_("Why the holder gives the list back (a break)."))
 
 
 class ForceReleaseRequestSerializer(serializers.Serializer):
@@ -72,6 +102,15 @@ class ActionRequestSerializer(serializers.Serializer):
                                     help_text=_("Barcode to map (map)."))
     sku = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                 help_text=_("SKU (map; keep_extra / remove_extra)."))
+    reason = serializers.ChoiceField(
+        choices=[r.value for r in (*FILL_REASONS, *PROBLEM_REASONS)], required=False,
+        allow_blank=True,
+        help_text=_("confirm / force_confirm: barcode_missing, label_damaged or other; flag: "
+                    "short, damaged or wrong_stock. Missing: 400 reason_required with the "
+                    "reasons to choose from."))
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                 help_text=_("Words for reason “other”, or about the problem."))
+    approval = approval_field()
 
     def validate(self, attrs):
         if attrs["action"] == "map" and not (attrs.get("barcode") and attrs.get("sku")):
@@ -81,7 +120,17 @@ class ActionRequestSerializer(serializers.Serializer):
 
 class EndRequestSerializer(serializers.Serializer):
     force = serializers.BooleanField(
-        default=False, help_text=_("End even though some orders are still open."))
+        default=False, help_text=_("End even though some orders are still open (needs a "
+                                   "supervisor's approval)."))
+    approval = approval_field()
+
+
+class ReviewRequestSerializer(serializers.Serializer):
+    resolution = serializers.ChoiceField(choices=["reopen", "complete"], help_text=_(
+        "reopen: the order can be scanned again; complete: as it is, with a reason."))
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                   default="", help_text=_("Required to complete."))
+    scan_id = ScanIdField()
 
 
 # --- resources ------------------------------------------------------------------------------
@@ -106,6 +155,8 @@ class ListCountersSerializer(serializers.Serializer):
     skipped_orders = serializers.IntegerField()
     in_progress_orders = serializers.IntegerField()
     new_orders = serializers.IntegerField()
+    needs_review_orders = serializers.IntegerField(
+        help_text=_("Flagged orders waiting for a supervisor."))
 
 
 class PackingSessionSerializer(serializers.ModelSerializer):
@@ -143,7 +194,7 @@ class ScanEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = ScanEvent
         fields = ["id", "created_at", "action", "outcome", "code", "item", "quantity",
-                  "manual", "worker", "station", "scan_id"]
+                  "manual", "reason", "note", "worker", "station", "scan_id"]
 
 
 # --- documented answers (shapes built by sessions.reads.payloads and the services) ---------------
@@ -159,6 +210,74 @@ class ListClaimedErrorSerializer(ErrorSerializer):
     since = serializers.DateTimeField()
     stale = serializers.BooleanField()
     heartbeat_at = serializers.DateTimeField()
+    can_take_over = serializers.BooleanField(help_text=_(
+        "Whether the caller may take the (stale) claim over; otherwise ask a supervisor."))
+
+
+APPROVE_WITH_FIELD = {"choices": list(APPROVE_WITH)}
+
+
+class ApprovalRequiredErrorSerializer(ErrorSerializer):
+    """403 approval_required (retry with "approval") or approval_refused."""
+
+    code = serializers.ChoiceField(choices=["approval_required", "approval_refused"])
+    approve_with = serializers.ListField(child=serializers.ChoiceField(**APPROVE_WITH_FIELD),
+                                         help_text=_("How a supervisor may approve."))
+    action = serializers.ChoiceField(required=False, choices=[
+        "remap", "map_new", "force_confirm", "end_early", "reclaim"])
+    mapping = serializers.DictField(required=False, help_text=_(
+        'remap / map_new: {"barcode", "old": {"sku", "product_name"} | null, '
+        '"new": {"sku", "product_name"}}.'))
+    open_orders = serializers.ListField(child=serializers.CharField(), required=False, help_text=_(
+        "end_early: the orders still open."))
+    item = serializers.IntegerField(required=False, help_text=_("force_confirm: the line."))
+    sku = serializers.CharField(required=False)
+    product_name = serializers.CharField(required=False)
+    units = serializers.IntegerField(required=False, help_text=_(
+        "force_confirm: the units it would fill without scanning."))
+
+
+class ReasonRequiredErrorSerializer(ErrorSerializer):
+    code = serializers.ChoiceField(choices=["reason_required"])
+    reasons = serializers.ListField(child=serializers.DictField(), help_text=_(
+        '[{"code", "label"}]: the reasons to choose from.'))
+
+
+class ClaimRefusedErrorSerializer(ListClaimedErrorSerializer):
+    """409 of claim/ and takeover/: list_claimed (holder …), or release_cooldown (released_by
+    …, only then), or list_completed / station_busy / claim_active (code and message)."""
+
+    holder = serializers.CharField(required=False, help_text=_(
+        "list_claimed: display name of the worker holding the list."))
+    station = serializers.CharField(required=False)
+    since = serializers.DateTimeField(required=False)
+    stale = serializers.BooleanField(required=False)
+    heartbeat_at = serializers.DateTimeField(required=False)
+    can_take_over = serializers.BooleanField(required=False, help_text=_(
+        "list_claimed: whether the caller may take the stale claim over; otherwise ask a "
+        "supervisor."))
+    released_by = serializers.CharField(required=False, help_text=_(
+        "release_cooldown: the supervisor who force-released the list from here."))
+    released_at = serializers.DateTimeField(required=False)
+    reason = serializers.CharField(required=False)
+    until = serializers.DateTimeField(required=False, help_text=_(
+        "release_cooldown: when this station may claim it again without an approval."))
+    approve_with = serializers.ListField(child=serializers.ChoiceField(**APPROVE_WITH_FIELD),
+                                         required=False)
+
+
+class ClaimEndedSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=_("release, takeover, force_release or end."))
+    by = serializers.CharField(allow_null=True)
+    holder = serializers.CharField(allow_null=True)
+    station = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class NotClaimHolderErrorSerializer(ErrorSerializer):
+    ended = ClaimEndedSerializer(required=False, help_text=_(
+        "How this token's claim ended: who released or took the list, when and why."))
 
 
 class ClaimStateSerializer(serializers.Serializer):
@@ -188,6 +307,8 @@ class ListPayloadSerializer(serializers.Serializer):
     skipped_orders = serializers.IntegerField()
     in_progress_orders = serializers.IntegerField()
     new_orders = serializers.IntegerField()
+    needs_review_orders = serializers.IntegerField(
+        help_text=_("Flagged orders waiting for a supervisor."))
     open_order = serializers.IntegerField(allow_null=True)
     all_done = serializers.BooleanField()
     started_at = serializers.DateTimeField(allow_null=True)
@@ -203,6 +324,8 @@ class ItemPayloadSerializer(serializers.Serializer):
     required = serializers.IntegerField()
     packed = serializers.IntegerField()
     complete = serializers.BooleanField()
+    extras_kept = serializers.IntegerField(help_text=_(
+        "Extra units of this line's SKU kept in the parcel (shown as “+N kept”)."))
     extra_columns = serializers.DictField()
 
 
@@ -216,7 +339,7 @@ class ExtraPayloadSerializer(serializers.Serializer):
 class OrderPayloadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Order.Status.choices)
     sequence = serializers.IntegerField()
     courier = serializers.CharField()
     country = serializers.CharField()
@@ -235,9 +358,16 @@ class OrderPayloadSerializer(serializers.Serializer):
     extra_scans = serializers.IntegerField()
     unknown_scans = serializers.IntegerField()
     manual_confirmations = serializers.IntegerField()
+    problem = serializers.CharField(help_text=_(
+        "A flagged order's problem (short, damaged, wrong_stock); empty when never flagged."))
+    problem_note = serializers.CharField()
+    reship_of = serializers.IntegerField(allow_null=True, help_text=_(
+        "The same order of an ended list this one ships again (a re-ship), or null."))
     items = ItemPayloadSerializer(many=True)
     extras = ExtraPayloadSerializer(many=True)
     pending_extras = serializers.IntegerField()
+    extras_kept = serializers.IntegerField(help_text=_(
+        "Extra units kept in the parcel beyond what the order required."))
     required_units = serializers.IntegerField()
     packed_units = serializers.IntegerField()
 

@@ -21,6 +21,7 @@ from profiles.services import worker_for_user
 from sessions import claims, lifecycle
 from sessions.api import serializers as s
 from sessions.api.permissions import HasRole, IsSupervisor
+from sessions.approvals import approver_for
 from sessions.errors import Forbidden, NotClaimHolder
 from sessions.models import PackingList
 from sessions.reads.payloads import claim_state, list_payload
@@ -48,9 +49,23 @@ COMMON_ERRORS = {
 }
 HOLDER_ERRORS = {
     **COMMON_ERRORS,
-    409: error("not_claim_holder (wrong or missing X-Claim-Token), list_completed, "
-               "scan_id_conflict."),
+    409: error("not_claim_holder (wrong or missing X-Claim-Token; with `ended`: who released "
+               "or took the list, when and why), list_completed, scan_id_conflict.",
+               s.NotClaimHolderErrorSerializer),
 }
+APPROVAL_ERRORS = {
+    403: error("approval_required: a supervisor must approve (send the same request again "
+               "with \"approval\": {\"badge\"} or {\"username\", \"pin\"} and the same "
+               "scan_id); approval_refused: the approval given is not a supervisor's; "
+               "forbidden: reopen is for supervisors.", s.ApprovalRequiredErrorSerializer),
+    429: error("locked_out: too many wrong badges or PINs from this address."),
+}
+
+
+def approver(request, data):
+    """The supervisor's approval sent with the request (checked now, counted by axes), or the
+    signed-in supervisor, or None (sessions.approvals.approver_for)."""
+    return approver_for(request._request, data.get("approval"))
 
 
 def claim_token(request, required=True):
@@ -95,15 +110,22 @@ class ClaimView(StationView):
     @extend_schema(
         operation_id="list_claim", tags=["claims"], request=s.ClaimRequestSerializer,
         responses={200: s.ClaimAnswerSerializer, **COMMON_ERRORS,
-                   409: error("list_claimed (with holder, station, since, stale), "
-                              "list_completed or station_busy.", s.ListClaimedErrorSerializer)},
+                   403: error("approval_refused: the approval given is not a supervisor's.",
+                              s.ApprovalRequiredErrorSerializer),
+                   409: OpenApiResponse(s.ClaimRefusedErrorSerializer, description=(
+                       "list_claimed (with holder, station, since, stale, can_take_over), "
+                       "list_completed, station_busy, or release_cooldown (a supervisor "
+                       "force-released this list from this station or worker: claim again "
+                       "after `until`, or now with \"approval\")."))},
         description="Claim a packing list for the signed-in worker at a station. Re-claiming "
                     "one's own claim from the same station returns the same token.",
     )
     def post(self, request, pk):
         data = validated(s.ClaimRequestSerializer, request)
         station = station_by_ref(data["station"])
-        packing_list = claims.claim_list(pk, worker=worker_for_user(request.user), station=station)
+        packing_list = claims.claim_list(pk, worker=worker_for_user(request.user),
+                                         station=station, by_user=request.user,
+                                         approver=approver(request, data))
         return Response(claim_answer(packing_list))
 
 
@@ -126,13 +148,15 @@ class HeartbeatView(StationView):
 
 class ReleaseView(StationView):
     @extend_schema(
-        operation_id="list_release", tags=["claims"], request=None,
+        operation_id="list_release", tags=["claims"], request=s.ReleaseRequestSerializer,
         parameters=[TOKEN_PARAMETER],
         responses={200: s.ListAnswerSerializer, **HOLDER_ERRORS},
-        description="The holder gives the list back.",
+        description="The holder gives the list back (a break, a shift change); counts and the "
+                    "open order are kept and any packer may claim it next. Logged.",
     )
     def post(self, request, pk):
-        claims.release(pk, token=claim_token(request))
+        data = validated(s.ReleaseRequestSerializer, request)
+        claims.release(pk, token=claim_token(request), reason=data["reason"])
         return Response(fresh_list_answer(pk))
 
 
@@ -140,9 +164,11 @@ class TakeoverView(StationView):
     @extend_schema(
         operation_id="list_takeover", tags=["claims"], request=s.TakeoverRequestSerializer,
         responses={200: s.ClaimAnswerSerializer, **COMMON_ERRORS,
-                   403: error("Someone else's claim: only a supervisor may take it over."),
+                   403: error("Someone else's claim: only a supervisor may take it over; "
+                              "approval_refused."),
                    409: error("claim_active (not stale yet), list_not_claimed, "
-                              "list_completed, station_busy.")},
+                              "list_completed, station_busy, release_cooldown.",
+                              s.ClaimRefusedErrorSerializer)},
         description="Take over a STALE claim: the same worker, or a supervisor.",
     )
     def post(self, request, pk):
@@ -150,7 +176,7 @@ class TakeoverView(StationView):
         station = station_by_ref(data["station"])
         packing_list = claims.take_over(
             pk, worker=worker_for_user(request.user), station=station, by_user=request.user,
-            reason=data["reason"],
+            reason=data["reason"], approver=approver(request, data),
         )
         return Response(claim_answer(packing_list))
 
@@ -193,10 +219,17 @@ class ActionView(StationView):
         operation_id="list_action", tags=["scanning"], request=s.ActionRequestSerializer,
         parameters=[TOKEN_PARAMETER],
         responses={200: s.AnswerSerializer,
-                   400: error("invalid / invalid_action: the action is not possible now."),
-                   403: error("reopen is for supervisors."), **HOLDER_ERRORS},
-        description="A manual action at the station: confirm, undo, force_confirm, skip, "
-                    "keep_extra, remove_extra, reopen (supervisor), map (barcode → SKU).",
+                   400: OpenApiResponse(s.ReasonRequiredErrorSerializer, description=(
+                       "invalid / invalid_action: the action is not possible now; "
+                       "reason_required: confirm, force_confirm and flag need a reason "
+                       "(with the reasons to choose from).")),
+                   **APPROVAL_ERRORS, **HOLDER_ERRORS},
+        description="A manual action at the station: confirm and force_confirm (with a "
+                    "reason), undo, skip, keep_extra, remove_extra, reopen (supervisor), map "
+                    "(barcode → SKU), flag (the open order needs a supervisor: needs_review). "
+                    "force_confirm (where the client says so), changing a barcode's mapping, "
+                    "and a new barcode where packers may not map answer 403 approval_required "
+                    "until sent with a supervisor's \"approval\".",
     )
     def post(self, request, pk):
         data = validated(s.ActionRequestSerializer, request)
@@ -206,7 +239,8 @@ class ActionView(StationView):
         answer = codes.perform_action(
             pk, token=token, action=data["action"], scan_id=data.get("scan_id"),
             item=data.get("item"), order=data.get("order"), barcode=data.get("barcode"),
-            sku=data.get("sku"), by_user=request.user,
+            sku=data.get("sku"), by_user=request.user, reason=data.get("reason"),
+            note=data.get("note"), approver=approver(request, data),
         )
         return Response(answer)
 
@@ -216,14 +250,19 @@ class EndView(StationView):
         operation_id="list_end", tags=["lists"], request=s.EndRequestSerializer,
         parameters=[OPTIONAL_TOKEN_PARAMETER],
         responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The list summary."),
-                   400: error("invalid_action with open_orders: some orders are still open "
-                              "(send force=true)."),
-                   403: error("Neither the holder nor a supervisor."), **HOLDER_ERRORS},
+                   400: error("invalid_action with open_orders and needs_approval: some "
+                              "orders are still open (send force=true, with a supervisor's "
+                              "approval when needs_approval)."),
+                   403: error("approval_required (ending early: send force=true with "
+                              "\"approval\"), approval_refused, or neither the holder nor a "
+                              "supervisor.", s.ApprovalRequiredErrorSerializer),
+                   **HOLDER_ERRORS},
         description="End the list (holder with its token, or a supervisor); writes the "
                     "completion report and returns the summary.",
     )
     def post(self, request, pk):
         data = validated(s.EndRequestSerializer, request)
         summary = lifecycle.end_list(pk, token=claim_token(request, required=False),
-                                     by_user=request.user, force=data["force"])
+                                     by_user=request.user, force=data["force"],
+                                     approver=approver(request, data))
         return Response(summary)

@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import auth, imports, labels, station, views
+from sessions.api import auth, imports, labels, reviews, station, views
 
 urlpatterns = [
     path("auth/token/", auth.ObtainToken.as_view(), name="api-token"),
@@ -27,6 +27,7 @@ urlpatterns = [
     path("lists/<int:pk>/summary/", views.ListSummary.as_view(), name="api-list-summary"),
     path("lists/<int:pk>/metrics/", views.ListMetrics.as_view(), name="api-list-metrics"),
     path("orders/<int:pk>/", views.OrderDetail.as_view(), name="api-order"),
+    path("orders/<int:pk>/review/", reviews.OrderReview.as_view(), name="api-order-review"),
     path("metrics/", views.Metrics.as_view(), name="api-metrics"),
     path("imports/packing-list/", imports.PackingListImport.as_view(), name="api-import-list"),
     path("imports/file/", imports.FileImport.as_view(), name="api-import-file"),

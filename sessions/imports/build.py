@@ -32,8 +32,12 @@ class ImportResult:
     lists: list
     skipped_lists: list = field(default_factory=list)  # names already in the session
     created_session: bool = True
+    duplicate_of: dict | None = None  # an identical earlier import: nothing was created
+    details: dict = field(default_factory=dict)  # left_out, replaced, reships (imports.guard)
 
     def as_dict(self):
+        if self.duplicate_of is not None:
+            return {"duplicate_of": self.duplicate_of, "lists": [], "skipped_lists": []}
         return {
             "session": self.session.pk,
             "session_external_id": self.session.external_id,
@@ -41,6 +45,9 @@ class ImportResult:
             "created_session": self.created_session,
             "lists": self.lists,
             "skipped_lists": self.skipped_lists,
+            "left_out": self.details.get("left_out", []),
+            "replaced": self.details.get("replaced", []),
+            "reships": self.details.get("reships", 0),
         }
 
 
@@ -109,7 +116,8 @@ def build_list(session, spec, *, position=None, status=None, created_at=None):
          "normalized_number": normalize_order_number(o.number), "sequence": seq,
          "courier": o.courier, "country": o.country, "order_type": o.order_type,
          "tags": list(o.tags), "internal_tags": list(o.internal_tags), "notes": o.notes,
-         "system_note": o.system_note, "box": o.box, "metadata": dict(o.metadata)}
+         "system_note": o.system_note, "box": o.box, "metadata": dict(o.metadata),
+         "reship_of_id": o.reship_of}
         for seq, o in enumerate(spec.orders, start=1)
     ])
     ids = dict(packing_list.orders.values_list("normalized_number", "pk"))

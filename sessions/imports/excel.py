@@ -19,6 +19,7 @@ from sessions.imports.build import (
     create_timestamped_session,
     list_summary,
 )
+from sessions.imports.guard import Guard
 from sessions.imports.mapping import (
     STANDARD_COLUMNS,
     guess_mapping,
@@ -41,14 +42,17 @@ COUNTRY_HEADERS = {"destination_country", "country", "shipping_country"}
 PREVIEW_ROWS = 5
 
 
-def import_excel(client, file, *, mapping=None, user=None, name=None):
+def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None):
     """Import `file` (path, upload or binary file object) for `client`.
 
     `mapping` (standard column → file column) overrides the remembered one and is remembered
     for this header shape. Raises MappingRequired (with headers, missing columns, a guess and a
     preview) when the file lacks standard columns and no mapping is known, ImportRejected with
-    every row error otherwise. Returns an ImportResult.
+    every row error otherwise, DuplicateOrders when orders are already in a list that has not
+    ended (sessions.imports.guard; `guard` carries the caller's choice). Returns an
+    ImportResult.
     """
+    guard = guard or Guard(client, user=user)
     data, filename = read_bytes(file, name)
     table = read_table(data, filename)
     chosen, remember = resolve_mapping(client, table.headers, mapping)
@@ -60,6 +64,7 @@ def import_excel(client, file, *, mapping=None, user=None, name=None):
     spec = table_to_spec(table, chosen, Path(filename).stem or "list")
     spec.source_file = filename
     with transaction.atomic():
+        [spec] = guard.admit([spec])
         session = create_timestamped_session(
             client, source=PackingSession.Source.EXCEL, source_path=filename,
             info={"file": filename, "mapping": chosen}, user=user,
@@ -67,8 +72,10 @@ def import_excel(client, file, *, mapping=None, user=None, name=None):
         packing_list = build_list(session, spec, position=0)
         if remember:
             remember_mapping(client, table.headers, chosen)
+        guard.record(session, [packing_list], [spec])
         announce_lists([packing_list])
-    return ImportResult(session=session, lists=[list_summary(packing_list, spec)])
+    return ImportResult(session=session, lists=[list_summary(packing_list, spec)],
+                        details=guard.details)
 
 
 def preview(file, name=None):

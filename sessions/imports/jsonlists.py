@@ -26,6 +26,7 @@ from sessions.imports.build import (
     create_timestamped_session,
     list_summary,
 )
+from sessions.imports.guard import Guard
 from sessions.imports.specs import (
     ErrorList,
     LineSpec,
@@ -183,14 +184,18 @@ def line_spec(item, row, index, number, errors):
     )
 
 
-def import_packing_list_json(client, data, *, session_external_id=None, name=None, user=None):
+def import_packing_list_json(client, data, *, session_external_id=None, name=None, user=None,
+                             guard=None):
     """Add one packing list (JSON as the Shopify Tool writes it) to a session of `client`.
 
     The session is `session_external_id`, else the file's `session_id` (unless "unknown"); it
     is created (source api) when the client has none of that id, and a new timestamped session
     is made when no id is given. A list name already used in that session is refused: a push
-    never replaces a list that may be in packing. Returns an ImportResult.
+    never replaces a list that may be in packing. Orders already in a list that has not ended
+    are refused unless `guard` carries the caller's choice (sessions.imports.guard). Returns an
+    ImportResult.
     """
+    guard = guard or Guard(client, user=user)
     errors = ErrorList()
     list_name = clean_text(name) or (clean_text(data.get("list_name"))
                                      if isinstance(data, dict) else "")
@@ -207,16 +212,18 @@ def import_packing_list_json(client, data, *, session_external_id=None, name=Non
     try:
         with transaction.atomic():
             session, created = _session_for(client, external_id, user)
+            [spec] = guard.admit([spec], into=session)
             if session.lists.filter(name=spec.name).exists():
                 raise ImportRejected([{"row": None, "column": "name", "message": _(
                     "Session %(session)s already has a list named '%(name)s'.")
                     % {"session": session.external_id, "name": spec.name}}])
             packing_list = build_list(session, spec)
+            guard.record(session, [packing_list], [spec])
             announce_lists([packing_list])
     except IntegrityError as exc:  # a concurrent push of the same list
         raise ImportRejected([{"row": None, "column": None, "message": str(exc)}]) from exc
     return ImportResult(session=session, lists=[list_summary(packing_list, spec)],
-                        created_session=created)
+                        created_session=created, details=guard.details)
 
 
 def _session_for(client, external_id, user):

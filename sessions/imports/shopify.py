@@ -28,6 +28,7 @@ from sessions.imports.build import (
     create_session,
     list_summary,
 )
+from sessions.imports.guard import Guard
 from sessions.imports.jsonlists import json_to_spec, order_spec, sanitize
 from sessions.imports.specs import ErrorList, clean_text
 from sessions.imports.tables import read_bytes
@@ -77,14 +78,17 @@ def session_identity(info, folder_name, client, errors):
     return clean_text(info.get("session_name")) or folder_name
 
 
-def import_shopify_session(client, path_or_zip, *, user=None, name=None):
+def import_shopify_session(client, path_or_zip, *, user=None, name=None, guard=None):
     """Import (or re-import) a Shopify Tool session for `client`; returns an ImportResult.
 
     `name` is the zip's original file name when `path_or_zip` is a stored copy (its stem is
     the session id when session_info.json has no session_name and the zip has no folder).
     Every problem of every new list file is collected (with `file`, `row`, `column`) and
-    reported at once; nothing is written unless all new lists are valid.
+    reported at once; nothing is written unless all new lists are valid. Orders already in a
+    list that has not ended are refused unless `guard` carries the caller's choice
+    (sessions.imports.guard).
     """
+    guard = guard or Guard(client, user=user)
     files = load_session_files(path_or_zip, name)
     errors = ErrorList()
     info = parse_json(files.session_info, "session_info.json", errors)
@@ -108,15 +112,17 @@ def import_shopify_session(client, path_or_zip, *, user=None, name=None):
             # Re-read under the session's row lock: a concurrent import may have added some.
             present = set(session.lists.values_list("name", flat=True))
             skipped += [spec.name for spec in specs if spec.name in present]
-            specs = [spec for spec in specs if spec.name not in present]
+            specs = guard.admit([spec for spec in specs if spec.name not in present],
+                                into=session)
             built = [build_list(session, spec) for spec in specs]
+            guard.record(session, built, specs)
             announce_lists(built)
             lists = [list_summary(pl, spec) for pl, spec in zip(built, specs)]
     except IntegrityError as exc:  # the same session imported concurrently
         raise ImportRejected([{"row": None, "column": None, "message": _(
             "The session changed while importing; try again. (%(error)s)") % {"error": exc}}])
     return ImportResult(session=session, lists=lists, skipped_lists=skipped,
-                        created_session=created)
+                        created_session=created, details=guard.details)
 
 
 ANALYSIS_NAME = "analysis/analysis_data.json"

@@ -45,6 +45,7 @@ class OrderSpec:
     metadata: dict = field(default_factory=dict)
     lines: list = field(default_factory=list)
     source_row: int | None = None
+    reship_of: int | None = None  # the same order of an ended list (sessions.imports.guard)
 
     @property
     def units(self):

@@ -35,7 +35,8 @@ TRY_AGAIN_LATER = 1013
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
-    """Refuses anonymous sockets (code 4401) and sockets of the wrong role (4403)."""
+    """Refuses anonymous sockets (code 4401), accounts without a floor role and sockets of the
+    wrong role (4403): the same rule as every page and the API (profiles.roles)."""
 
     groups_to_join = ()
 
@@ -55,7 +56,8 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
         if not user or not user.is_authenticated:
             await self.close(code=4401)
             return
-        if not await self.allowed(user):
+        if not await database_sync_to_async(has_floor_role)(user) \
+                or not await self.allowed(user):
             await self.close(code=4403)
             return
         try:

@@ -12,6 +12,8 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sessions.models import PackingList, ScanEvent
 
@@ -65,6 +67,19 @@ def text_filter(text):
     )
 
 
+FLAGS = (
+    # (code, label, tone, test): the badges of an order on the list details page
+    ("review", gettext_lazy("waiting for review"), "warn",
+     lambda o: o.status == o.Status.NEEDS_REVIEW),
+    ("manual", gettext_lazy("manual"), "info", lambda o: o.manual_confirmations),
+    ("corrections", gettext_lazy("corrections"), "info", lambda o: o.corrections),
+    ("extras", gettext_lazy("extras"), "err", lambda o: o.extra_scans),
+    ("unknown", gettext_lazy("unknown scans"), "err", lambda o: o.unknown_scans),
+    ("skipped", gettext_lazy("skipped"), "warn", lambda o: o.status == o.Status.SKIPPED),
+    ("reship", gettext_lazy("re-ship"), "info", lambda o: o.reship_of_id),
+)
+
+
 def order_rows(packing_list):
     """Orders of a list with the flags the details page shows (no per-order query)."""
     orders = (
@@ -72,24 +87,40 @@ def order_rows(packing_list):
         .annotate(required_units=Sum("items__required"), packed_units=Sum("items__packed"))
         .order_by("sequence", "id")
     )
-    rows = []
-    for order in orders:
-        flags = []
-        if order.manual_confirmations:
-            flags.append("manual")
-        if order.corrections:
-            flags.append("corrections")
-        if order.extra_scans:
-            flags.append("extras")
-        if order.unknown_scans:
-            flags.append("unknown")
-        if order.status == order.Status.SKIPPED:
-            flags.append("skipped")
-        rows.append({"order": order, "flags": flags})
-    return rows
+    return [{"order": order,
+             "flags": [{"code": code, "label": label, "tone": tone}
+                       for code, label, tone, test in FLAGS if test(order)]}
+            for order in orders]
 
 
 def order_timeline(order):
-    """Every scan and action on one order, oldest first, with who and where."""
-    return list(order.scan_events.select_related("worker", "station", "item")
-                .order_by("created_at", "id"))
+    """Every scan and action on one order, oldest first, with who and where, and what a line
+    of the log cannot say alone: a manual fill's or a flag's reason, a mapping's old and new
+    SKU, a review's reason, and the supervisor who approved."""
+    events = list(order.scan_events.select_related("worker", "station", "item",
+                                                   "approval__approver")
+                  .order_by("created_at", "id"))
+    return [{"event": event, "detail": event_detail(event)} for event in events]
+
+
+def event_detail(event):
+    parts = []
+    if event.reason:
+        reason = event.get_reason_display()
+        parts.append(f"{reason}: {event.note}" if event.note else str(reason))
+    elif event.note:
+        parts.append(event.note)
+    mapping = (event.response or {}).get("mapping") if event.action == "map" else None
+    if mapping:
+        if mapping.get("previous_sku") and mapping["previous_sku"] != mapping.get("sku"):
+            parts.append(_("%(barcode)s: %(old)s → %(new)s (mapping changed)") % {
+                "barcode": mapping.get("barcode"), "old": mapping["previous_sku"],
+                "new": mapping.get("sku")})
+        else:
+            parts.append(_("%(barcode)s → %(sku)s") % {"barcode": mapping.get("barcode"),
+                                                       "sku": mapping.get("sku")})
+    approval = getattr(event, "approval", None)
+    if approval is not None:
+        parts.append(_("approved by %(name)s (%(method)s)") % {
+            "name": approval.approver.display_name, "method": approval.get_method_display()})
+    return " · ".join(str(p) for p in parts)

@@ -9,6 +9,7 @@ All values are JSON-ready (datetimes as ISO text) because answers are stored in 
 from django.conf import settings
 from django.utils import timezone
 
+from profiles.normalize import normalize_sku
 from sessions.counters import STATUS_FIELDS, UNITS
 
 
@@ -20,7 +21,7 @@ def iso(value):
     return timezone.localtime(value).isoformat() if value else None
 
 
-def item_payload(item):
+def item_payload(item, extras_kept=0):
     return {
         "id": item.pk,
         "line_number": item.line_number,
@@ -29,8 +30,22 @@ def item_payload(item):
         "required": item.required,
         "packed": item.packed,
         "complete": item.packed >= item.required,
+        "extras_kept": extras_kept,
         "extra_columns": item.extra_columns,
     }
+
+
+def kept_by_line(items, extras):
+    """{line id: extra units kept in the parcel} — on the first line of the extra's SKU."""
+    kept = {}
+    for extra in extras:
+        if not extra.kept:
+            continue
+        line = next((i for i in items
+                     if (i.normalized_sku or normalize_sku(i.sku)) == extra.normalized_sku), None)
+        if line is not None:
+            kept[line.pk] = kept.get(line.pk, 0) + extra.kept
+    return kept
 
 
 def extra_payload(extra):
@@ -42,6 +57,7 @@ def order_payload(order):
     """An order with its lines and over-scans (uses prefetched items/extras when present)."""
     items = sorted(order.items.all(), key=lambda i: (i.line_number, i.pk))
     extras = sorted(order.extras.all(), key=lambda e: e.pk)
+    kept = kept_by_line(items, extras)
     return {
         "id": order.pk,
         "number": order.number,
@@ -64,9 +80,13 @@ def order_payload(order):
         "extra_scans": order.extra_scans,
         "unknown_scans": order.unknown_scans,
         "manual_confirmations": order.manual_confirmations,
-        "items": [item_payload(i) for i in items],
+        "problem": order.problem,
+        "problem_note": order.problem_note,
+        "reship_of": order.reship_of_id,
+        "items": [item_payload(i, kept.get(i.pk, 0)) for i in items],
         "extras": [extra_payload(e) for e in extras],
         "pending_extras": sum(e.pending for e in extras),
+        "extras_kept": sum(e.kept for e in extras),
         "required_units": sum(i.required for i in items),
         "packed_units": sum(i.packed for i in items),
     }

@@ -3,7 +3,9 @@
 from django.utils.translation import gettext as _
 
 from profiles.models import Client, Station
+from profiles.normalize import normalize_sku
 from sessions.errors import NotFound
+from sessions.models import OrderItem
 
 
 def station_by_ref(ref):
@@ -25,3 +27,12 @@ def client_by_code(code):
     if client is None:
         raise NotFound(_("Unknown client: %(code)s") % {"code": code})
     return client
+
+
+def product_name(client_id, sku):
+    """A product name the client's lists give this SKU ("" when none does), for dialogs that
+    must show what a SKU is, e.g. the old and the new SKU of a barcode's mapping."""
+    return (OrderItem.objects.filter(normalized_sku=normalize_sku(sku),
+                                     order__packing_list__session__client_id=client_id)
+            .exclude(product_name="").order_by("-id").values_list("product_name", flat=True)
+            .first()) or ""

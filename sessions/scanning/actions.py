@@ -1,6 +1,11 @@
 """Manual actions at a station, each a handler run by engine.run_step (one locked, logged,
 idempotent transaction): confirm, undo, force_confirm, skip, keep_extra, remove_extra, reopen,
-map. Handlers raise typed errors before changing anything when the action makes no sense.
+map, flag. Handlers raise typed errors before changing anything when the action makes no sense.
+
+Authority (docs/engine.md, "Who may do what"): a manual fill names its reason; "Confirm all"
+(where the client says so), changing a barcode's mapping, and mapping a new barcode where the
+client does not let packers, go on only with a supervisor's approval (`step.approve`), which is
+stored with the event. Reopening a completed order is a supervisor's.
 """
 
 from django.db import IntegrityError, transaction
@@ -9,13 +14,15 @@ from django.utils.translation import gettext as _
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_barcode, normalize_sku
 from profiles.roles import is_supervisor
-from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound
-from sessions.models import Order, OrderItem
+from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound, ReasonRequired
+from sessions.models import FILL_REASONS, PROBLEM_REASONS, ApprovalAction, Order, OrderItem, Reason
 from sessions.outcomes import Outcome
+from sessions.reads.references import product_name
 from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
 from sessions.scanning.rules import (
     COMPLETE,
     check_all_done,
+    complete_as_is,
     find_extra,
     pack_units,
     settle,
@@ -49,32 +56,68 @@ def _open_order_line(step, item_id):
     )
 
 
-def _packed_result(outcome, order, line, units, state):
+NOTE_MAX = 500
+
+
+def reasons_payload(reasons):
+    """[{"code", "label"}] of the reasons a dialog offers (in the user's language)."""
+    return [{"code": r.value, "label": str(r.label)} for r in reasons]
+
+
+def chosen_reason(reason, note, allowed, message):
+    """(reason, note) when `reason` is one of `allowed` ("other" needs words), else
+    ReasonRequired listing the reasons to choose from."""
+    reason = str(reason or "").strip()
+    note = " ".join(str(note or "").split())[:NOTE_MAX]
+    if reason not in {r.value for r in allowed}:
+        raise ReasonRequired(message, reasons=reasons_payload(allowed))
+    if reason == Reason.OTHER and not note:
+        raise ReasonRequired(_("Say in a few words why (reason “other”)."),
+                             reasons=reasons_payload(allowed))
+    return reason, note
+
+
+def _fill_reason(reason, note):
+    return chosen_reason(reason, note, FILL_REASONS,
+                         _("Why is this filled by hand? Choose a reason."))
+
+
+def _packed_result(outcome, order, line, units, state, reason, note):
     return Result(outcome, state_message(order, state, line), order=order, item=line,
-                  quantity=units, manual=True)
+                  quantity=units, manual=True, reason=reason, note=note)
 
 
-def confirm(step, *, item, **_params):
-    """One unit by hand (the label would not scan), recorded as manual."""
+def confirm(step, *, item, reason=None, note=None, **_params):
+    """One unit by hand (the label would not scan), recorded as manual with its reason."""
+    reason, note = _fill_reason(reason, note)
     order, line = _open_order_line(step, item)
     if line.packed >= line.required:
         raise InvalidAction(_("%(sku)s is already complete.") % {"sku": line.sku})
     order.manual_confirmations += 1
     step.touch(order, "manual_confirmations")
     state = pack_units(step, order, line, 1)
-    return _packed_result(Outcome.CONFIRMED, order, line, 1, state)
+    return _packed_result(Outcome.CONFIRMED, order, line, 1, state, reason, note)
 
 
-def force_confirm(step, *, item, **_params):
-    """Fill the rest of a line in one manual event (quantity = the units it added)."""
+def force_confirm(step, *, item, reason=None, note=None, **_params):
+    """Fill the rest of a line in one manual event (quantity = the units it added), with its
+    reason and, where the client says so, a supervisor's approval."""
+    reason, note = _fill_reason(reason, note)
     order, line = _open_order_line(step, item)
     remaining = line.required - line.packed
     if remaining <= 0:
         raise InvalidAction(_("%(sku)s is already complete.") % {"sku": line.sku})
+    if step.list.session.client.settings_or_default().force_confirm_needs_approval:
+        step.approve(
+            ApprovalAction.FORCE_CONFIRM,
+            _("Confirming the last %(units)d of %(sku)s without scanning needs a supervisor's "
+              "approval.") % {"units": remaining, "sku": line.sku},
+            item=line.pk, sku=line.sku, product_name=line.product_name, units=remaining,
+        )
     order.manual_confirmations += 1
     step.touch(order, "manual_confirmations")
     state = pack_units(step, order, line, remaining)
-    return _packed_result(Outcome.FORCE_CONFIRMED, order, line, remaining, state)
+    return _packed_result(Outcome.FORCE_CONFIRMED, order, line, remaining, state, reason, note)
 
 
 def undo(step, *, item, **_params):
@@ -100,6 +143,9 @@ def skip(step, *, order=None, **_params):
         raise InvalidAction(_("No order is open to skip."))
     if target.status == Order.Status.COMPLETED:
         raise InvalidAction(_("Order %(number)s is already completed.") % {"number": target.number})
+    if target.status == Order.Status.NEEDS_REVIEW:
+        raise InvalidAction(_("Order %(number)s is waiting for a supervisor's review.")
+                            % {"number": target.number})
     if target.status == Order.Status.SKIPPED and step.list.open_order_id != target.pk:
         raise InvalidAction(_("Order %(number)s is already skipped.") % {"number": target.number})
     target.status = Order.Status.SKIPPED
@@ -181,35 +227,131 @@ def reopen(step, *, order=None, by_user=None, **_params):
 
 
 def map_barcode(step, *, barcode=None, sku=None, by_user=None, **_params):
-    """Map a barcode to a SKU for the list's client; the next scan anywhere uses it."""
+    """Map a barcode to a SKU for the list's client; the next scan anywhere uses it.
+
+    A barcode that already packs another SKU is re-pointed only with a supervisor's approval
+    (the answer shows the old and the new SKU with their product names); a new barcode needs
+    one only where the client does not let packers map. The mapping's history keeps the
+    worker, the station and the approving supervisor.
+    """
     barcode, sku = str(barcode or "").strip(), str(sku or "").strip()
     normalized = normalize_barcode(barcode)
     if not normalized or not sku:
         raise InvalidRequest(_("A barcode (with a letter or digit) and a SKU are required."))
-    client_id = step.list.session.client_id
-    previous = _save_mapping(client_id, barcode, normalized, sku, by_user)
-    message = _("Barcode %(barcode)s now packs %(sku)s.") % {"barcode": barcode, "sku": sku}
-    return Result(Outcome.MAPPED, message, order=step.open_order(),
-                  extra={"mapping": {"barcode": barcode, "sku": sku, "previous_sku": previous}})
+    client = step.list.session.client
+    existing = first_row(SkuMapping.objects.filter(client_id=client.pk,
+                                                   normalized_barcode=normalized))
+    if existing is not None and normalize_sku(existing.sku) == normalize_sku(sku):
+        return Result(Outcome.MAPPED, _("Barcode %(barcode)s already packs %(sku)s.")
+                      % {"barcode": barcode, "sku": existing.sku}, order=step.open_order(),
+                      extra={"mapping": _mapping_answer(barcode, existing.sku, existing.sku)})
+    change = _mapping_change(client.pk, barcode, existing, sku)
+    if existing is not None:
+        step.approve(ApprovalAction.REMAP, _(
+            "Barcode %(barcode)s packs %(old)s for every station of %(client)s. Changing it to "
+            "%(new)s needs a supervisor's approval.")
+            % {"barcode": barcode, "old": existing.sku, "new": sku, "client": client.code},
+            mapping=change)
+    elif not client.settings_or_default().packers_map_new_barcodes:
+        step.approve(ApprovalAction.MAP_NEW, _(
+            "Mapping barcode %(barcode)s to %(sku)s needs a supervisor's approval for "
+            "%(client)s.") % {"barcode": barcode, "sku": sku, "client": client.code},
+            mapping=change)
+    previous = existing.sku if existing is not None else None
+    _save_mapping(step, existing, client.pk, barcode, sku, by_user)
+    if previous is not None:
+        message = _("Barcode %(barcode)s now packs %(sku)s instead of %(old)s.") % {
+            "barcode": barcode, "sku": sku, "old": previous}
+        outcome = Outcome.REMAPPED
+    else:
+        message = _("Barcode %(barcode)s now packs %(sku)s.") % {"barcode": barcode, "sku": sku}
+        outcome = Outcome.MAPPED
+    return Result(outcome, message, order=step.open_order(),
+                  extra={"mapping": _mapping_answer(barcode, sku, previous)})
 
 
-def _save_mapping(client_id, barcode, normalized, sku, by_user):
-    """Create or update the mapping row; returns the SKU it mapped to before (or None)."""
-    user = by_user if getattr(by_user, "pk", None) else None
-    for _attempt in range(2):
-        mapping = first_row(SkuMapping.objects.filter(client_id=client_id,
-                                                      normalized_barcode=normalized))
-        previous = mapping.sku if mapping else None
-        mapping = mapping or SkuMapping(client_id=client_id)
-        mapping.barcode, mapping.sku = barcode, sku
-        mapping._history_user = user
-        try:
-            with transaction.atomic():
-                mapping.save()
-            return previous
-        except IntegrityError:  # created at the same moment by another station: update it
-            continue
-    raise InvalidAction(_("The mapping could not be saved; try again."))
+def _mapping_change(client_id, barcode, existing, sku):
+    """What a mapping change would do, for the approval dialog: old and new with names."""
+    old = None
+    if existing is not None:
+        old = {"sku": existing.sku, "product_name": product_name(client_id, existing.sku)}
+    return {"barcode": barcode, "old": old,
+            "new": {"sku": sku, "product_name": product_name(client_id, sku)}}
+
+
+def _mapping_answer(barcode, sku, previous):
+    return {"barcode": barcode, "sku": sku, "previous_sku": previous}
+
+
+def _save_mapping(step, existing, client_id, barcode, sku, by_user):
+    """Create or update the mapping row, with who, where and who approved in its history."""
+    mapping = existing or SkuMapping(client_id=client_id)
+    mapping.barcode, mapping.sku = barcode, sku
+    mapping._history_user = by_user if getattr(by_user, "pk", None) else None
+    mapping._history_worker = step.worker
+    mapping._history_station = step.station
+    mapping._history_approved_by = step.approver.worker if step.approved else None
+    try:
+        with transaction.atomic():
+            mapping.save()
+    except IntegrityError:  # another station created it meanwhile: never overwrite unseen
+        raise InvalidAction(_("Another station mapped this barcode at the same moment; scan "
+                              "it again to see what it packs now.")) from None
+
+
+def flag(step, *, reason=None, note=None, **_params):
+    """The packer cannot finish the open order (short, damaged, wrong stock): it waits for a
+    supervisor (needs_review), neither completed nor skipped, with its counts kept."""
+    reason, note = chosen_reason(reason, note, PROBLEM_REASONS,
+                                 _("What is wrong with this order? Choose a problem."))
+    order = step.open_order()
+    if order is None:
+        raise InvalidAction(_("No order is open to flag."))
+    order.status = Order.Status.NEEDS_REVIEW
+    order.problem, order.problem_note = reason, note
+    step.touch(order, "status", "problem", "problem_note")
+    step.set_open_order(None)
+    message = _("Order %(number)s is set aside for a supervisor: %(problem)s.") % {
+        "number": order.number, "problem": Reason(reason).label}
+    return Result(Outcome.ORDER_FLAGGED, message, order=order, reason=reason, note=note)
+
+
+RESOLUTIONS = ("reopen", "complete")
+
+
+def list_of_order(order_id):
+    """The list of an order (the lock a supervisor's step on it must take), or NotFound."""
+    list_id = first_row(Order.objects.filter(pk=order_id).values_list("packing_list_id",
+                                                                      flat=True))
+    if list_id is None:
+        raise NotFound(_("Order %(id)s does not exist.") % {"id": order_id})
+    return list_id
+
+
+def review(step, *, order, resolution, note="", **_params):
+    """A supervisor's resolution of a flagged order: reopen it (the packer scans its label to
+    go on) or complete it as it is, with a reason (kept in the log and the report)."""
+    target = require_order_in_list(step, order)
+    if target.status != Order.Status.NEEDS_REVIEW:
+        raise InvalidAction(_("Order %(number)s is not waiting for a review.")
+                            % {"number": target.number})
+    note = " ".join(str(note or "").split())[:NOTE_MAX]
+    if resolution == "reopen":
+        if step.list.status == step.list.Status.COMPLETED:
+            raise InvalidAction(_("The list has ended: the order can only be completed."))
+        target.status = Order.Status.IN_PROGRESS
+        step.touch(target, "status")
+        return Result(Outcome.REVIEW_REOPENED, _("Order %(number)s can be packed again: scan "
+                      "its label at the station.") % {"number": target.number},
+                      order=target, note=note)
+    if resolution != "complete":
+        raise InvalidRequest(_("Resolve with one of: %(choices)s.")
+                             % {"choices": ", ".join(RESOLUTIONS)})
+    if not note:
+        raise ReasonRequired(_("Say why the order is completed as it is."))
+    complete_as_is(step, target)
+    return Result(Outcome.REVIEW_COMPLETED, _("Order %(number)s completed after review.")
+                  % {"number": target.number}, order=target, note=note)
 
 
 HANDLERS = {
@@ -221,6 +363,7 @@ HANDLERS = {
     "remove_extra": remove_extra,
     "reopen": reopen,
     "map": map_barcode,
+    "flag": flag,
 }
 
 

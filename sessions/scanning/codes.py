@@ -31,6 +31,8 @@ from sessions.scanning.sql import table
 
 STATE_OUTCOMES = {COMPLETE: Outcome.ORDER_COMPLETE,
                   COMPLETE_WITH_EXTRAS: Outcome.COMPLETE_WITH_EXTRAS}
+# Orders a station cannot have open: done, put aside, or waiting for a supervisor.
+CLOSED = (Order.Status.COMPLETED, Order.Status.SKIPPED, Order.Status.NEEDS_REVIEW)
 
 
 def scan(list_id, *, token, code, scan_id=None):
@@ -46,21 +48,40 @@ def scan(list_id, *, token, code, scan_id=None):
 
 
 def perform_action(list_id, *, token, action, scan_id=None, item=None, order=None,
-                   barcode=None, sku=None, by_user=None):
+                   barcode=None, sku=None, by_user=None, reason=None, note=None,
+                   approver=None):
     """Run a manual action (confirm, undo, force_confirm, skip, keep_extra, remove_extra,
-    reopen, map) as one idempotent transaction; returns the answer dict."""
+    reopen, map, flag) as one idempotent transaction; returns the answer dict.
+
+    `reason` / `note`: why a line is filled by hand or what is wrong with a flagged order.
+    `approver`: a supervisor's approval (sessions.approvals.approver_for), for the actions
+    that need one (ApprovalRequired otherwise; nothing is written).
+    """
     handler = actions.handler_for(action)
     raw_code = barcode if action == "map" else ""
-    params = {"item": item, "order": order, "barcode": barcode, "sku": sku, "by_user": by_user}
+    params = {"item": item, "order": order, "barcode": barcode, "sku": sku, "by_user": by_user,
+              "reason": reason, "note": note}
     return run_step(
         list_id, token=token, scan_id=scan_id, action=action, raw_code=raw_code,
-        handler=lambda step: handler(step, **params),
+        handler=lambda step: handler(step, **params), approver=approver,
+    )
+
+
+def resolve_review(order_id, *, supervisor, resolution, note="", scan_id=None):
+    """A supervisor resolves a flagged order (needs_review), at any screen and whoever holds
+    the list: "reopen" (it can be scanned again) or "complete" (with a reason, as it is)."""
+    list_id = actions.list_of_order(order_id)
+    return run_step(
+        list_id, token=None, scan_id=scan_id, action=ScanEvent.Action.REVIEW, raw_code="",
+        handler=lambda step: actions.review(step, order=order_id, resolution=resolution,
+                                            note=note),
+        supervisor=supervisor,
     )
 
 
 def _scan(step, code):
     order = step.open_order()
-    if order is not None and order.status in (Order.Status.COMPLETED, Order.Status.SKIPPED):
+    if order is not None and order.status in CLOSED:
         # Closed behind the station's back (admin, end of list, import): not open any more.
         step.set_open_order(None)
         order = None
@@ -80,6 +101,10 @@ def order_scan(step, code):
         return Result(Outcome.ORDER_ALREADY_COMPLETED,
             _("Order %(number)s is already completed.") % {"number": order.number}, order=order,
         )
+    if order.status == Order.Status.NEEDS_REVIEW:
+        return Result(Outcome.ORDER_NEEDS_REVIEW, _(
+            "Order %(number)s is waiting for a supervisor (%(problem)s): put it aside.")
+            % {"number": order.number, "problem": order.get_problem_display()}, order=order)
     resumed = order.status in (Order.Status.IN_PROGRESS, Order.Status.SKIPPED)
     order.status = Order.Status.IN_PROGRESS
     step.touch(order, "status")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.normalize import normalize_sku
+from sessions import approvals
 from sessions.counters import add_packed, count_answer, move_status
 from sessions.errors import (
     InvalidRequest,
@@ -24,6 +25,7 @@ from sessions.errors import (
 )
 from sessions.live.publish import publish_list_event
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
+from sessions.reads.claim_history import claim_ended
 from sessions.reads.payloads import list_payload, order_payload
 from sessions.scanning.sql import (
     as_id,
@@ -50,6 +52,8 @@ class Result:
     quantity: int = 0
     manual: bool = False
     extra: dict = field(default_factory=dict)
+    reason: str = ""  # a manual fill's or a flag's reason (sessions.models.Reason)
+    note: str = ""
 
 
 def first_row(queryset):
@@ -65,25 +69,37 @@ def line_key(item):
 
 
 class Step:
-    """The state of one scan/action inside its transaction: the locked list, the holder,
-    the orders locked so far with their lines (and the status / packed units they had when
-    read), and which fields need saving."""
+    """The state of one scan/action inside its transaction: the locked list, who acts (the
+    holder at their station, or a supervisor off the station), the supervisor's approval if
+    one was given, the orders locked so far with their lines (and the status / packed units
+    they had when read), and which fields need saving."""
 
-    def __init__(self, packing_list, scan_id):
+    def __init__(self, packing_list, scan_id, *, approver=None, worker=None):
         self.list = packing_list
-        self.worker = packing_list.holder
-        self.station = packing_list.station
+        self.at_station = worker is None
+        self.worker = packing_list.holder if self.at_station else worker
+        self.station = packing_list.station if self.at_station else None
         self.scan_id = scan_id
+        self.approver = approver
+        self.approved = None  # the ApprovalAction this step used its approver for
         self.now = timezone.now()
         self.all_done = False
         self.order_completed = False
-        self.list_fields = {"heartbeat_at"}
+        self.list_fields = set()
         self._orders = {}
         self._order_fields = {}
         self._seen_status = {}  # order id -> status when locked (or last counted)
         self._lines = {}  # line id -> [line, packed units when locked (or last counted)]
-        # A scan is a sign of life: an actively scanning station never goes stale.
-        packing_list.heartbeat_at = self.now
+        if self.at_station:
+            # A scan is a sign of life: an actively scanning station never goes stale.
+            packing_list.heartbeat_at = self.now
+            self.list_fields.add("heartbeat_at")
+
+    def approve(self, action, message, **details):
+        """Go on only with a supervisor's approval (ApprovalRequired otherwise); it is stored
+        with this step's event."""
+        approvals.require(self.approver, action, message, **details)
+        self.approved = action
 
     def lock_order(self, order_id):
         """The order row (FOR UPDATE) with its lines and extras; None if not in this list."""
@@ -153,7 +169,8 @@ class Step:
 
     def save_list(self):
         self.flush()
-        save_fields(self.list, sorted(self.list_fields))
+        if self.list_fields:
+            save_fields(self.list, sorted(self.list_fields))
 
     def answer(self, result):
         """The answer dict of the contract (JSON-ready: it is stored for retries)."""
@@ -171,12 +188,16 @@ class Step:
         return body
 
     def record(self, result, answer, action, raw_code):
-        return ScanEvent.objects.create(
+        event = ScanEvent.objects.create(
             packing_list=self.list, order=result.order, item=result.item, worker=self.worker,
             station=self.station, action=action, raw_code=raw_code, outcome=result.outcome,
-            quantity=result.quantity, manual=result.manual, scan_id=self.scan_id,
-            response=answer, created_at=self.now,
+            quantity=result.quantity, manual=result.manual, reason=result.reason,
+            note=result.note, scan_id=self.scan_id, response=answer, created_at=self.now,
         )
+        if self.approved:
+            approvals.record(self.approver, self.approved, packing_list=self.list,
+                             requested_by=self.worker, station=self.station, scan_event=event)
+        return event
 
 
 def _token_matches(packing_list, token):
@@ -186,12 +207,17 @@ def _token_matches(packing_list, token):
 
 
 def lock_claimed_list(list_id, token):
-    """Lock the list and check the caller holds its claim; every write service starts here."""
+    """Lock the list and check the caller holds its claim; every write service starts here.
+
+    A station whose claim was ended (released, taken over, force-released) is told by whom,
+    when and why (`ended`), so its screen can say so.
+    """
     packing_list = lock_list(list_id)
     if packing_list.status == PackingList.Status.COMPLETED:
         raise ListCompleted()
     if not _token_matches(packing_list, token):
-        raise NotClaimHolder()
+        ended = claim_ended(packing_list.pk, token)
+        raise NotClaimHolder(**({"ended": ended} if ended else {}))
     return packing_list
 
 
@@ -222,19 +248,29 @@ def _retry_answer(packing_list, scan_id, action, raw_code):
     return answer
 
 
-def run_step(list_id, *, token, scan_id, action, raw_code, handler):
-    """Run `handler(step) -> Result` as one locked, logged, idempotent transaction."""
+def run_step(list_id, *, token, scan_id, action, raw_code, handler, approver=None,
+             supervisor=None):
+    """Run `handler(step) -> Result` as one locked, logged, idempotent transaction.
+
+    At the station (`token`: the claim holder's) or, for a supervisor's own step off the
+    station (`supervisor`: their Worker, no token; e.g. resolving a flagged order), on the
+    list whoever holds it. `approver` is a supervisor's approval checked beforehand
+    (sessions.approvals.approver_for).
+    """
     scan_id = clean_scan_id(scan_id)
     raw_code = str(raw_code or "")[:RAW_CODE_MAX]
     with prepared_statements(), transaction.atomic():
         # The list lock comes first: concurrent retries of one scan id serialise here, and the
         # second one finds the first one's event below.
-        packing_list = lock_claimed_list(list_id, token)
+        if supervisor is not None:
+            packing_list = lock_list(list_id)
+        else:
+            packing_list = lock_claimed_list(list_id, token)
         if scan_id is not None:
             stored = _retry_answer(packing_list, scan_id, action, raw_code)
             if stored is not None:
                 return stored
-        step = Step(packing_list, scan_id)
+        step = Step(packing_list, scan_id, approver=approver, worker=supervisor)
         result = handler(step)
         step.count_answer(action, result)
         step.save_list()

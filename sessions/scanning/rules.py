@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from sessions.counters import all_done
 from sessions.models import Order, OrderExtra
+from sessions.outcomes import Outcome
 from sessions.scanning.frame import line_key
 from sessions.scanning.sql import save_fields
 
@@ -70,6 +71,20 @@ def complete_order(step, order):
     step.touch(order, "status", "completed_at", "completed_by", "completed_station")
     if step.list.open_order_id == order.pk:
         step.set_open_order(None)
+    step.order_completed = True
+    check_all_done(step)
+
+
+def complete_as_is(step, order):
+    """A supervisor completes a flagged order without its missing units: packed by the packer
+    who flagged it (the report's "Packed By"), at the supervisor's word."""
+    flagged_by = (order.scan_events.filter(outcome=Outcome.ORDER_FLAGGED)
+                  .order_by("-id").values_list("worker_id", flat=True).first())
+    order.status = Order.Status.COMPLETED
+    order.completed_at = step.now
+    order.completed_by_id = flagged_by or (step.worker.pk if step.worker else None)
+    order.completed_station = None
+    step.touch(order, "status", "completed_at", "completed_by", "completed_station")
     step.order_completed = True
     check_all_done(step)
 

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from sessions.outcomes import client_config
+from sessions.outcomes import Outcome, client_config
 from sessions.reads.floor_rows import floor_rows
+from sessions.reads.reviews import orders_to_review
 from sessions.web.access import supervisor_required
+from sessions.web.strings import dialog_strings
 
 
 @supervisor_required
@@ -16,12 +18,22 @@ def floor(request):
         "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
         "outcomes": client_config(),
         "strings": {
+            "dialog": dialog_strings(),
+            "forceReleaseTitle": _("Force-release list %(list)s?"),
+            "forceReleaseText": _("%(holder)s at station %(station)s loses the list at once and "
+                                  "cannot claim it again for a while without your approval."),
             "reasonPrompt": _("Why is this claim released? (kept in the log)"),
             "active": _("active"), "stale": _("stale"), "details": _("Details"),
             "takeOver": _("Take over"), "forceRelease": _("Force-release"),
             "empty": _("No station holds a list right now."),
             "released": _("Released."), "ago": _("%(seconds)s s ago"),
             "orders": _("orders"), "units": _("units"),
+            "toReview": _("%(n)s to review"),
         },
+        # Updates whose outcome changes the list of flagged orders (refresh that panel).
+        "reviewOutcomes": [Outcome.ORDER_FLAGGED, Outcome.REVIEW_REOPENED,
+                           Outcome.REVIEW_COMPLETED],
     }
-    return render(request, "floor/floor.html", {"rows": floor_rows(), "config": config})
+    return render(request, "floor/floor.html", {
+        "rows": floor_rows(), "config": config, "reviews": orders_to_review(), "scope": None,
+    })

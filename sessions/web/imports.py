@@ -1,10 +1,16 @@
-"""Web pages to import packing lists: upload → (mapping step when needed) → result.
+"""Web pages to import packing lists: upload → (mapping step when needed) → preview → result.
 
-The uploaded file is kept between the upload and the mapping step under
-MEDIA_ROOT/uploads/<random hex>.<ext> (never in the session cookie), with a small JSON sidecar
-naming the client, the original file name and the user; both are removed after the import and
-any left-overs older than a day are swept on the next upload. Views stay thin: everything is
-done by the importers in `sessions.imports`.
+Nothing is saved before the preview page has shown what the file holds (orders, lines, units,
+couriers) and what it overlaps with, and the supervisor has chosen: import, or, when orders
+are already in a list that has not ended, "only the new orders" or "replace the not-started
+list" (sessions.imports.guard, through the one dispatcher). An identical file is not imported
+again: the preview says when and as what it was.
+
+The uploaded file is kept between the steps under MEDIA_ROOT/uploads/<random hex>.<ext> (never
+in the session cookie), with a small JSON sidecar naming the client, the original file name,
+the user and the chosen column mapping (a server session folder is kept as its name only);
+both are removed after the import and any left-overs older than a day are swept on the next
+upload. Views stay thin: everything is done by the importers in `sessions.imports`.
 """
 
 import json
@@ -21,16 +27,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client
-from sessions.errors import ImportRejected, MappingRequired
+from sessions.errors import DuplicateOrders, ImportRejected, MappingRequired, PackingError
 from sessions.imports.dispatch import ACCEPTED_SUFFIXES, import_file
 from sessions.imports.excel import preview
+from sessions.imports.guard import CHOICES
 from sessions.imports.mapping import STANDARD_COLUMNS, guess_mapping, missing_standard
-from sessions.imports.shopify import (
-    import_shopify_session,
-    server_session_folders,
-    server_session_path,
-)
-from sessions.models import PackingSession
+from sessions.imports.shopify import server_session_folders, server_session_path
+from sessions.models import Order, PackingSession
 from sessions.web.access import supervisor_required
 
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -70,6 +73,10 @@ def sweep_stale_uploads(folder):
             path.unlink(missing_ok=True)
 
 
+def _write_meta(token, meta):
+    (upload_dir() / f"{token}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
 def keep_upload(upload, client, user):
     """Store the upload under a random name; returns its token."""
     folder = upload_dir()
@@ -79,21 +86,38 @@ def keep_upload(upload, client, user):
     with open(folder / f"{token}{suffix}", "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    meta = {"client": client.code, "name": Path(upload.name).name, "user": user.pk,
-            "suffix": suffix}
-    (folder / f"{token}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    _write_meta(token, {"client": client.code, "name": Path(upload.name).name,
+                        "user": user.pk, "suffix": suffix})
+    return token
+
+
+def keep_server_folder(client, folder, user):
+    """Remember a chosen server session folder (by its listed name) for the preview."""
+    server_session_path(client, folder)  # only names the listing offers
+    sweep_stale_uploads(upload_dir())
+    token = secrets.token_hex(16)
+    _write_meta(token, {"client": client.code, "name": folder, "user": user.pk,
+                        "folder": folder})
     return token
 
 
 def kept_upload(token, user):
-    """(path, meta) of a kept upload of this user, or 404."""
+    """(path, meta) of a kept upload (or chosen server folder) of this user, or 404."""
     if not TOKEN_RE.match(token):
         raise Http404
     meta_path = upload_dir() / f"{token}.meta.json"
     if not meta_path.is_file():
         raise Http404
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("user") != user.pk or meta.get("suffix") not in ACCEPTED_SUFFIXES:
+    if meta.get("user") != user.pk:
+        raise Http404
+    if meta.get("folder"):
+        client = get_object_or_404(Client, code=meta["client"])
+        try:
+            return server_session_path(client, meta["folder"]), meta
+        except ImportRejected:
+            raise Http404 from None
+    if meta.get("suffix") not in ACCEPTED_SUFFIXES:
         raise Http404
     return upload_dir() / f"{token}{meta['suffix']}", meta
 
@@ -103,13 +127,27 @@ def drop_upload(token):
         path.unlink(missing_ok=True)
 
 
-def run_import(client, path, meta, user, mapping=None):
-    return import_file(client, path, name=meta["name"], mapping=mapping, user=user)
+def run_import(client, path, meta, user, mapping=None, on_duplicates="", preview=False):
+    return import_file(client, path, name=meta["name"], mapping=mapping or meta.get("mapping"),
+                       user=user, on_duplicates=on_duplicates, preview=preview)
+
+
+def to_preview(client, token, request):
+    """After the file is kept: the mapping step when needed, else the preview (or errors)."""
+    path, meta = kept_upload(token, request.user)
+    try:
+        run_import(client, path, meta, request.user, preview=True)
+    except MappingRequired:
+        return redirect("import-mapping", token=token)
+    except ImportRejected as exc:
+        drop_upload(token)
+        return exc.details["errors"]
+    return redirect("import-preview", token=token)
 
 
 @supervisor_required
 def import_upload(request):
-    """Step 1: choose a client and a file; imports at once when no mapping is needed."""
+    """Step 1: choose a client and a file; then its mapping (if needed) and its preview."""
     form = UploadForm(request.POST or None, request.FILES or None)
     errors = []
     if request.method == "POST" and form.is_valid():
@@ -122,18 +160,10 @@ def import_upload(request):
             errors = [{"message": _("The file is larger than the limit of %(mb).0f MB.")
                        % {"mb": settings.PACKER_IMPORT_MAX_BYTES / 1e6}}]
         else:
-            token = keep_upload(upload, client, request.user)
-            path, meta = kept_upload(token, request.user)
-            try:
-                result = run_import(client, path, meta, request.user)
-            except MappingRequired:
-                return redirect("import-mapping", token=token)
-            except ImportRejected as exc:
-                errors = exc.details["errors"]
-                drop_upload(token)
-            else:
-                drop_upload(token)
-                return redirect_to_result(result)
+            outcome = to_preview(client, keep_upload(upload, client, request.user), request)
+            if not isinstance(outcome, list):
+                return outcome
+            errors = outcome
     return render(request, "sessions/import_upload.html", {"form": form, "errors": errors})
 
 
@@ -153,22 +183,66 @@ def import_mapping(request, token):
     if request.method == "POST" and form.is_valid():
         mapping = {k: v for k, v in form.cleaned_data.items() if v}
         try:
-            result = run_import(client, path, meta, request.user, mapping=mapping)
+            run_import(client, path, meta, request.user, mapping=mapping, preview=True)
         except ImportRejected as exc:
             errors = exc.details["errors"]
         else:
-            drop_upload(token)
-            return redirect_to_result(result)
+            _write_meta(token, {**meta, "mapping": mapping})
+            return redirect("import-preview", token=token)
     return render(request, "sessions/import_mapping.html", {
         "form": form, "errors": errors, "headers": headers, "rows": rows,
         "file_name": meta["name"], "client": client, "missing": missing_standard(headers),
     })
 
 
+@supervisor_required
+def import_preview(request, token):
+    """Step 3: what the file holds and overlaps with; nothing is saved until a choice is made
+    (import; or, with overlaps, only the new orders / replace the not-started list)."""
+    path, meta = kept_upload(token, request.user)
+    client = get_object_or_404(Client, code=meta["client"])
+    errors, refusal = [], None
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            drop_upload(token)
+            return redirect("import-upload")
+        choice = request.POST.get("on_duplicates", "")
+        try:
+            result = run_import(client, path, meta, request.user,
+                                on_duplicates=choice if choice in CHOICES else "")
+        except DuplicateOrders as exc:  # changed since the preview: show it again
+            refusal = exc.message
+        except PackingError as exc:
+            errors = exc.details.get("errors") or [{"message": exc.message}]
+        else:
+            drop_upload(token)
+            return redirect_to_result(result)
+    try:
+        summary = run_import(client, path, meta, request.user, preview=True)
+    except PackingError as exc:
+        drop_upload(token)
+        return render(request, "sessions/import_upload.html", {
+            "form": UploadForm(), "errors": exc.details.get("errors") or [
+                {"message": exc.message}]})
+    labels = dict(Order.Status.choices)
+    for overlap in summary.get("overlaps", []):
+        overlap["status_label"] = labels.get(overlap["status"], overlap["status"])
+    return render(request, "sessions/import_preview.html", {
+        "preview": summary, "client": client, "file_name": meta["name"], "errors": errors,
+        "refusal": refusal,
+    })
+
+
 def redirect_to_result(result):
+    if result.duplicate_of:
+        url = reverse("import-result", args=[result.session.pk])
+        return redirect(f"{url}?duplicate=1")
     ids = ",".join(str(item["id"]) for item in result.lists)
     url = reverse("import-result", args=[result.session.pk])
-    return redirect(f"{url}?new={ids}&skipped={len(result.skipped_lists)}")
+    query = f"?new={ids}&skipped={len(result.skipped_lists)}"
+    query += f"&left_out={len(result.details.get('left_out', []))}"
+    query += f"&replaced={len(result.details.get('replaced', []))}"
+    return redirect(url + query)
 
 
 @supervisor_required
@@ -182,7 +256,8 @@ def import_result(request, session_id):
         packing_list.order_count = packing_list.orders.count()
     return render(request, "sessions/import_result.html", {
         "session": session, "lists": lists, "new_count": len(new_ids),
-        "skipped": request.GET.get("skipped", "0"),
+        "skipped": request.GET.get("skipped", "0"), "duplicate": "duplicate" in request.GET,
+        "left_out": request.GET.get("left_out", "0"), "replaced": request.GET.get("replaced", "0"),
     })
 
 
@@ -198,12 +273,14 @@ def import_server_session(request):
     errors = []
     if request.method == "POST" and client is not None:
         try:
-            path = server_session_path(client, request.POST.get("folder", ""))
-            result = import_shopify_session(client, path, user=request.user)
+            token = keep_server_folder(client, request.POST.get("folder", ""), request.user)
         except ImportRejected as exc:
             errors = exc.details["errors"]
         else:
-            return redirect_to_result(result)
+            outcome = to_preview(client, token, request)
+            if not isinstance(outcome, list):
+                return outcome
+            errors = outcome
     return render(request, "sessions/import_server.html", {
         "clients": clients, "client": client, "errors": errors,
         "configured": bool(settings.PACKER_SHOPIFY_SESSIONS_ROOT),

@@ -13,7 +13,9 @@ from sessions.labels.render import list_labels_pdf, list_labels_zpl
 from sessions.metrics import list_metrics, order_metrics
 from sessions.models import Order, PackingList
 from sessions.reads import list_tabs
+from sessions.reads.claim_history import claim_history
 from sessions.reads.payloads import list_payload
+from sessions.reads.reviews import orders_to_review
 from sessions.reports import completion_report
 
 PAGE_SIZE = 25
@@ -63,8 +65,8 @@ def list_detail(request, list_id):
                                                               "station", "ended_by"), pk=list_id)
     return render(request, "browse/list_detail.html", {
         "pl": pl, "payload": list_payload(pl), "metrics": list_metrics(pl),
-        "orders": list_tabs.order_rows(pl), "claim_events": pl.claim_events.select_related(
-            "worker", "station", "by_user")[:20],
+        "orders": list_tabs.order_rows(pl), "claim_events": claim_history(pl),
+        "reviews": orders_to_review(pl), "scope": pl,
     })
 
 

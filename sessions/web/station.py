@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from profiles.models import Client
 from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
-from sessions.models import PackingList
+from sessions.approvals import APPROVE_WITH
+from sessions.models import FILL_REASONS, PROBLEM_REASONS, PackingList
 from sessions.reads.payloads import order_payload
 from sessions.reads.station_panels import courier_deadlines, open_lists, station_history
+from sessions.scanning.actions import reasons_payload
 from sessions.web.strings import station_strings
 from sessions.web.terminal import current_station
 
@@ -69,6 +71,7 @@ def station_go(request):
 def station_list(request, list_id):
     """The scanning screen of one list at this terminal's station."""
     pl = get_object_or_404(PackingList.objects.select_related("session__client"), pk=list_id)
+    client_settings = pl.session.client.settings_or_default()
     api = reverse("api-list", args=[pl.pk])
     config = {
         "listId": pl.pk,
@@ -78,6 +81,7 @@ def station_list(request, list_id):
         "supervisor": is_supervisor(request.user),
         "api": api,
         "reportUrl": reverse("list-report", args=[pl.pk]),
+        "orderUrl": reverse("api-order", args=[999999999]),  # the id goes in place of 999999999
         "pickUrl": reverse("station-pick") + f"?client={pl.session.client.code}",
         "heartbeatSeconds": settings.PACKER_HEARTBEAT_SECONDS,
         "clearSeconds": settings.PACKER_ORDER_CLEAR_SECONDS,
@@ -87,6 +91,12 @@ def station_list(request, list_id):
         "history": station_history(request.station),
         "timeZone": settings.TIME_ZONE,
         "strings": station_strings(),
+        # What the server decides: the reasons offered, how a supervisor approves, and where
+        # this client wants an approval (the server still refuses without it).
+        "fillReasons": reasons_payload(FILL_REASONS),
+        "problemReasons": reasons_payload(PROBLEM_REASONS),
+        "approveWith": list(APPROVE_WITH),
+        "forceConfirmNeedsApproval": client_settings.force_confirm_needs_approval,
     }
     return render(request, "station/list.html", {
         "packing_list": pl, "station": request.station, "config": config,

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from sessions.web import floor, imports, session_browser, station, terminal
+from sessions.web import floor, imports, reviews, session_browser, station, terminal
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("station/go/", station.station_go, name="station-go"),
     path("station/lists/<int:list_id>/", station.station_list, name="station-list"),
     path("floor/", floor.floor, name="floor"),
+    path("floor/reviews/", reviews.reviews, name="floor-reviews"),
+    path("sessions/orders/<int:order_id>/review/", reviews.review_order, name="order-review"),
     path("sessions/", session_browser.session_browser, name="session-browser"),
     path("sessions/lists/<int:list_id>/", session_browser.list_detail, name="list-detail"),
     path("sessions/lists/<int:list_id>/report.xlsx", session_browser.list_report,
@@ -25,5 +27,6 @@ urlpatterns = [
     path("imports/", imports.import_upload, name="import-upload"),
     path("imports/server/", imports.import_server_session, name="import-server"),
     path("imports/<str:token>/mapping/", imports.import_mapping, name="import-mapping"),
+    path("imports/<str:token>/preview/", imports.import_preview, name="import-preview"),
     path("imports/result/<int:session_id>/", imports.import_result, name="import-result"),
 ]

@@ -1,7 +1,9 @@
 /* Floor view: rows of every claimed list, replaced from the WebSocket.
  * The socket sends a full snapshot on every (re)connect (the database's true state), one
  * fresh row per change and, per station heartbeat, only the claim's new heartbeat time;
- * heartbeat ages tick locally between messages. */
+ * heartbeat ages tick locally between messages. A force-release asks for its reason in the
+ * in-page dialog (static/js/dialog.js), taken by F8, and shows a refusal there; the flagged
+ * orders' panel (htmx) is refreshed when a flag or a review comes by. */
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("floor-config").textContent);
@@ -54,11 +56,15 @@
       done += r.completed_orders; errors += r.errors;
       const tr = el("tr", { "data-list": r.id, class: isStale ? "stale" : "" });
       if (r.id === flashId) tr.classList.add("flash");
+      if (r.needs_review_orders) tr.classList.add("has-review");
       const pct = r.orders ? Math.round(100 * (r.completed_orders + r.skipped_orders) / r.orders) : 0;
       const prog = el("td");
       const bar = el("div", { class: "bar" }); bar.append(el("span", { style: `width:${pct}%` }));
       prog.append(bar, el("div", { class: "muted progress-text" },
         `${r.completed_orders}/${r.orders} ${S.orders} · ${r.packed_units}/${r.required_units} ${S.units}`));
+      if (r.needs_review_orders) {
+        prog.append(el("span", { class: "badge warn review-count" }, fmt(S.toReview, { n: r.needs_review_orders })));
+      }
       const last = el("td", { class: "last-scan" });
       if (r.last_scan) {
         const o = r.last_scan.outcome;
@@ -70,7 +76,7 @@
       const stack = el("div", { class: "stack" });
       if (isStale) stack.append(el("a", { class: "btn small warn act-takeover", href: `/station/lists/${r.id}/` }, S.takeOver));
       const fr = el("button", { type: "button", class: "btn small danger act-release" }, S.forceRelease);
-      fr.addEventListener("click", () => forceRelease(r.id));
+      fr.addEventListener("click", () => forceRelease(r));
       stack.append(fr);
       actions.append(stack);
       const listCell = el("td", { class: "list" });
@@ -96,17 +102,37 @@
     document.getElementById("kpi-errors").textContent = errors;
   }
 
-  async function forceRelease(id) {
-    const reason = window.prompt(S.reasonPrompt);
-    if (!reason || !reason.trim()) return;
-    const res = await fetch(`/api/v1/lists/${id}/force-release/`, {
-      method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      body: JSON.stringify({ reason: reason.trim() }),
+  /* The reason is typed into the dialog; F8 (or its button) releases; a refusal stays in it. */
+  function forceRelease(row) {
+    const claim = row.claim || {};
+    window.PackerDialog.open({
+      kind: "force-release", strings: S.dialog,
+      title: fmt(S.forceReleaseTitle, { list: row.name }),
+      text: fmt(S.forceReleaseText, { holder: claim.holder || "—", station: claim.station || "—" }),
+      fields: [{ name: "reason", label: S.reasonPrompt, required: true, maxlength: 1000 }],
+      choices: [{ value: "release", label: S.forceRelease, key: "F8", tone: "danger", needs: ["reason"] }],
+      submit: async (result) => {
+        let res;
+        try {
+          res = await fetch(`/api/v1/lists/${row.id}/force-release/`, {
+            method: "POST", credentials: "same-origin",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+            body: JSON.stringify({ reason: result.values.reason }),
+          });
+        } catch (e) { return S.dialog.failed; }
+        const data = await res.json().catch(() => ({}));
+        if (!res.ok) return data.message || String(res.status);
+        update({ id: row.id, released: true });
+        return null;
+      },
     });
-    const data = await res.json().catch(() => ({}));
-    if (res.ok) update({ id, released: true });
-    else window.alert(data.message || res.status);
+  }
+
+  function refreshReviews(row) {
+    const outcome = row && row.last_scan ? row.last_scan.outcome : null;
+    if (outcome && cfg.reviewOutcomes.includes(outcome) && window.htmx && document.getElementById("reviews")) {
+      window.htmx.trigger("#reviews", "refresh");
+    }
   }
 
   function connect() {
@@ -116,7 +142,7 @@
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
       if (msg.type === "snapshot") { setAll(msg.rows); document.body.dataset.ws = "open"; }
-      else if (msg.type === "update") update(msg.row, true);
+      else if (msg.type === "update") { update(msg.row, true); refreshReviews(msg.row); }
       else if (msg.type === "heartbeat") heartbeat(msg);
     };
     ws.onclose = () => {

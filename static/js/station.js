@@ -8,12 +8,18 @@
  * - After "order complete" the screen holds for PACKER_ORDER_CLEAR_SECONDS; scans typed then wait
  *   in the outbox and are processed after the clear, never dropped.
  * - The scan input always has the focus: buttons never take it (tabindex -1, mousedown
- *   prevented) and any click or blur gives it back.
+ *   prevented) and any click or blur gives it back — except while the in-page dialog
+ *   (static/js/dialog.js) is open: then it has the keys (a supervisor's badge, a reason).
+ * - What needs a reason or a supervisor's approval is the server's decision: an action answered
+ *   400 reason_required or 403 approval_required holds the outbox, the dialog asks, and the same
+ *   request (same scan id) goes again with the reason or the approval. Reasons, approval methods
+ *   and every text come from the page config.
  */
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("station-config").textContent);
   const S = cfg.strings;
+  const D = window.PackerDialog;
   const $ = (id) => document.getElementById(id);
   const input = $("scan-input");
   const body = document.body;
@@ -33,7 +39,11 @@
   let history = cfg.history || [];
 
   function load(k, dflt) { try { return JSON.parse(localStorage.getItem(k)) || dflt; } catch (e) { return dflt; } }
-  function saveOutbox() { localStorage.setItem(key + ":outbox", JSON.stringify(outbox)); showOutbox(); }
+  // A supervisor's approval is never written to localStorage (only kept in memory for a retry).
+  function saveOutbox() {
+    localStorage.setItem(key + ":outbox", JSON.stringify(outbox, (k, v) => (k === "approval" ? undefined : v)));
+    showOutbox();
+  }
   function fmt(template, params) {
     return template.replace(/%\((\w+)\)s/g, (m, name) => (params[name] === undefined ? m : params[name]));
   }
@@ -96,38 +106,61 @@
   }
 
   /* ---------- claim, heartbeat, live socket ---------- */
-  async function claim(takeover) {
+  async function claim(takeover, approval) {
     setState("claiming");
     showStatus("claiming", S.claiming, "");
     let res;
     try {
+      const body = { station: cfg.station };
+      if (approval) body.approval = approval;
       res = takeover
-        ? await post("takeover/", { station: cfg.station, reason: `take-over at ${cfg.station}` })
-        : await post("claim/", { station: cfg.station });
-    } catch (e) { setOnline(false); return; }
+        ? await post("takeover/", Object.assign(body, { reason: `take-over at ${cfg.station}` }))
+        : await post("claim/", body);
+    } catch (e) { setOnline(false); return null; }
     setOnline(true);
     if (res.status === 200) {
-      token = res.data.token;
-      localStorage.setItem(key + ":token", token);
-      list = res.data.list;
-      cfg.heartbeatSeconds = res.data.heartbeat_seconds || cfg.heartbeatSeconds;
-      hideOverlay();
-      setState("ready");
-      renderProgress();
-      startHeartbeat();
-      connectSocket();
-      if (list.open_order && cfg.openOrder && cfg.openOrder.id === list.open_order && !order) {
-        order = cfg.openOrder;
-        renderOrder();
-        showStatus("order_loaded", headline("order_loaded"), order.number);
-      } else if (!order) showStatus("ready", S.ready, S.readyDetail);
-      pump();
-      return;
+      await claimed(res);
+      return null;
     }
-    refusedClaim(res.data);
+    if (approval && (res.data.code === "approval_refused" || res.status === 429)) return res.data.message;
+    refusedClaim(res.data, takeover);
+    return null;
   }
 
-  function refusedClaim(err) {
+  async function claimed(res) {
+    token = res.data.token;
+    localStorage.setItem(key + ":token", token);
+    list = res.data.list;
+    cfg.heartbeatSeconds = res.data.heartbeat_seconds || cfg.heartbeatSeconds;
+    hideOverlay();
+    renderProgress();
+    startHeartbeat();
+    connectSocket();
+    if (list.open_order) {
+      // The counts as they are now: another packer may have gone on while this station was out.
+      if (cfg.openOrder && cfg.openOrder.id === list.open_order && !order) order = cfg.openOrder;
+      const fresh = await getJSON(cfg.orderUrl.replace("999999999", list.open_order));
+      if (fresh) order = fresh;
+    } else if (!(order && order.status === "completed")) {
+      order = null;
+    }
+    renderOrder();
+    setState("ready");
+    // Never left on "Claiming…": the open order (kept through a release) or "scan a label".
+    if (order && order.status === "completed") showStatus("order_complete", headline("order_complete"), order.number);
+    else if (order) showStatus("order_loaded", headline("order_loaded"), order.number);
+    else showStatus("ready", S.ready, S.readyDetail);
+    pump();
+  }
+
+  async function getJSON(url) {
+    try {
+      const r = await fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
+      return r.ok ? await r.json() : null;
+    } catch (e) { return null; }
+  }
+
+  function refusedClaim(err, takeover) {
     setState("refused");
     token = null;
     localStorage.removeItem(key + ":token");
@@ -139,8 +172,15 @@
       if (err.stale) {
         const age = err.heartbeat_at ? Math.round((Date.now() - new Date(err.heartbeat_at)) / 1000) : "";
         text = fmt(S.staleClaim, { seconds: age });
-        actions.push(button(S.takeOver, "warn big", () => claim(true), { id: "btn-takeover" }));
+        // Offered only to those the server says may take it over; the others ask a supervisor.
+        if (err.can_take_over) actions.push(button(S.takeOver, "warn big", () => claim(true), { id: "btn-takeover" }));
+        else text += " " + S.askSupervisor;
       }
+    } else if (err.code === "release_cooldown") {
+      title = fmt(S.releasedBy, { by: err.released_by, at: localTime(err.released_at) });
+      text = err.message;
+      actions.push(button(S.approveReclaim, "warn big", () => approveClaim(err, takeover), { id: "btn-approve-claim" }));
+      showStatus("error", S.refused, err.message);
     } else if (err.code === "list_completed") {
       title = S.ended; text = S.endedDetail;
       actions.push(reportLink());
@@ -149,8 +189,16 @@
       actions.push(button(S.retry, "secondary", () => claim(false), { id: "btn-retry" }));
     }
     actions.push(backLink());
-    showOverlay("refused", title, text, actions);
-    showStatus("error", title, "");
+    showOverlay(err.code === "release_cooldown" ? "cooldown" : "refused", title, text, actions);
+    if (err.code !== "release_cooldown") showStatus("error", title, "");
+  }
+
+  /* A supervisor approves claiming again during the cool-down after a force-release. */
+  function approveClaim(err, takeover) {
+    D.open(Object.assign(dialogBase("approval"), {
+      title: S.approvalTitle, text: err.message, approval: { methods: err.approve_with || cfg.approveWith },
+      submit: (result) => claim(takeover, result.approval),
+    }));
   }
 
   function localTime(iso) {
@@ -168,7 +216,7 @@
     try {
       const res = await post("heartbeat/", {}, true);
       setOnline(true);
-      if (res.status === 409 && res.data.code === "not_claim_holder") claimLost();
+      if (res.status === 409 && res.data.code === "not_claim_holder") claimLost(res.data.ended);
       else if (res.status === 409 && res.data.code === "list_completed") ended(null);
     } catch (e) { setOnline(false); }
   }
@@ -182,17 +230,28 @@
       const msg = JSON.parse(ev.data);
       const row = msg.row;
       if (!row || state !== "ready") return;
-      if (row.released || (row.claim && row.claim.station !== cfg.station)) claimLost();
+      if (row.released || (row.claim && row.claim.station !== cfg.station)) heartbeat();  // learns who and why
     };
     ws.onclose = () => { body.dataset.ws = "closed"; ws = null; if (state !== "ended") setTimeout(connectSocket, 2000); };
   }
 
-  function claimLost() {
-    if (state === "lost" || state === "ended") return;
+  /* The claim was ended elsewhere: say by whom, when and why (the server's `ended`). */
+  function claimLost(ended) {
+    if (state === "lost" || state === "ended" || state === "released") return;
     setState("lost");
     token = null;
     localStorage.removeItem(key + ":token");
-    showOverlay("lost", S.claimLost, S.claimLostDetail,
+    D.close();
+    let title = S.claimLost, text = S.claimLostDetail;
+    if (ended) {
+      const who = { by: ended.by || "—", at: localTime(ended.at) };
+      title = fmt(ended.kind === "takeover" ? S.takenBy : ended.kind === "end" ? S.endedBy : S.releasedBy, who);
+      text = ended.reason ? fmt(S.reasonWas, { reason: ended.reason }) : "";
+      body.dataset.endedKind = ended.kind;
+    }
+    showStatus("error", title, text);
+    sound("error");
+    showOverlay("lost", title, text,
       [button(S.reclaim, "big", () => claim(false), { id: "btn-reclaim" }), backLink()]);
   }
 
@@ -225,8 +284,16 @@
         }
         retryDelay = 500;
         setOnline(true);
-        if (res.status === 409 && res.data.code === "not_claim_holder") { claimLost(); break; }
+        if (res.status === 409 && res.data.code === "not_claim_holder") { claimLost(res.data.ended); break; }
         if (needsSignIn(res)) { signedOut(); break; }
+        if (res.status === 403 && res.data.code === "approval_required") {
+          res = await askApproval(res.data, entry);  // the outbox waits meanwhile
+          if (res === null) {
+            outbox.shift(); saveOutbox();
+            showStatus("warn", S.refused, S.approvalCancelled); sound("warn");
+            continue;
+          }
+        }
         outbox.shift();
         saveOutbox();
         if (res.status === 200) answer(res.data, entry);
@@ -236,6 +303,38 @@
       pumping = false;
       body.dataset.idle = outbox.length ? "0" : "1";
     }
+  }
+
+  /* The server wants a supervisor: the dialog shows what would change (old and new SKU, the
+   * units, the open orders) and sends the same request again with the approval. Resolves with
+   * the final response, or null when nobody approved (Esc). */
+  async function askApproval(err, entry) {
+    let final = null;
+    const ok = await D.open(Object.assign(dialogBase("approval"), {
+      title: S.approvalTitle, text: err.message, details: approvalDetails(err),
+      approval: { methods: err.approve_with || cfg.approveWith },
+      submit: async (result) => {
+        entry.approval = result.approval;
+        let res;
+        try { res = await post(entry.path, Object.assign({}, entry.body, { approval: result.approval }), true); }
+        catch (e) { setOnline(false); return S.dialog.failed; }
+        if (res.status === 403 || res.status === 429) return res.data.message || S.refused;
+        final = res;
+        return null;
+      },
+    }));
+    return ok ? final : null;
+  }
+
+  function approvalDetails(err) {
+    const m = err.mapping;
+    if (!m) return [];
+    const item = (x) => (x ? `${x.sku}${x.product_name ? " — " + x.product_name : ""}` : "—");
+    return [[S.barcode, m.barcode], [S.packsNow, item(m.old)], [S.willPack, item(m.new)]];
+  }
+
+  function dialogBase(kind) {
+    return { kind, strings: S.dialog, returnFocus: input };
   }
 
   /* A lost session or CSRF cookie is not a refusal of the scan: keep it and ask to sign in. */
@@ -262,7 +361,9 @@
     body.dataset.lastOutcome = outcome;
     if (a.list) { list = a.list; renderProgress(); }
     const before = order;
-    if (a.order) {
+    if (a.order && a.order.status === "needs_review") {
+      order = null; lastItemId = null;  // set aside for a supervisor: never open on this screen
+    } else if (a.order) {
       order = a.order;
       lastItemId = changedItem(before, order) || (before && before.id === order.id ? lastItemId : null);
     } else if (["skipped"].includes(outcome)) {
@@ -331,7 +432,8 @@
     $("progress-bar").style.width = pct + "%";
     $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
     $("progress-detail").textContent = `${list.packed_units} / ${list.required_units} ${S.units}` +
-      (list.skipped_orders ? ` · ${headline("skipped")}: ${list.skipped_orders}` : "");
+      (list.skipped_orders ? ` · ${headline("skipped")}: ${list.skipped_orders}` : "") +
+      (list.needs_review_orders ? ` · ${headline("order_needs_review")}: ${list.needs_review_orders}` : "");
     body.dataset.completed = String(list.completed_orders);
   }
 
@@ -356,6 +458,7 @@
     fact("order-type", S.orderType, order.order_type);
     renderDeadline();
     (order.tags || []).concat(order.internal_tags || []).forEach((t) => $("order-tags").append(el("span", { class: "tag" }, t)));
+    if (order.reship_of) $("order-tags").append(el("span", { class: "tag reship" }, S.reship));
     const notes = [order.notes, order.system_note].filter(Boolean).join(" · ");
     if (notes) { $("order-notes").textContent = notes; $("order-notes").classList.remove("hidden"); }
     const open = order.status !== "completed";
@@ -363,15 +466,16 @@
       const tr = el("tr", { "data-item": it.id, "data-sku": it.sku });
       if (it.complete) tr.classList.add("line-done");
       if (it.id === lastItemId) tr.classList.add("line-last");
-      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", {}, it.product_name),
-        el("td", { class: "qty" }, `${it.packed} / ${it.required}`));
+      const qty = el("td", { class: "qty" }, `${it.packed} / ${it.required}`);
+      if (it.extras_kept) qty.append(el("span", { class: "kept" }, fmt(S.keptExtras, { n: it.extras_kept })));
+      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", {}, it.product_name), qty);
       const act = el("td", { class: "row-actions" });
       if (open) {
         const full = it.packed >= it.required;
         act.append(
-          button(S.confirm, "small ok act-confirm", () => action("confirm", { item: it.id }), full ? { disabled: "" } : {}),
+          button(S.confirm, "small ok act-confirm", () => fillByHand("confirm", it), full ? { disabled: "" } : {}),
           button(S.undo, "small secondary act-undo", () => action("undo", { item: it.id }), it.packed ? {} : { disabled: "" }),
-          button(S.forceConfirm, "small warn act-force", () => action("force_confirm", { item: it.id }), full ? { disabled: "" } : {}),
+          button(S.forceConfirm, "small warn act-force", () => fillByHand("force_confirm", it), full ? { disabled: "" } : {}),
           button(S.mapBarcode, "small secondary act-map", () => mapBarcode(it), lastUnknown ? {} : { disabled: "" }),
         );
       }
@@ -481,10 +585,65 @@
     if (!pending) { showStatus("error", S.refused, S.noExtras); sound("error"); return; }
     action(name, { sku: pending.sku });
   }
-  function mapBarcode(item) {
-    if (!lastUnknown) return;
-    if (!window.confirm(fmt(S.mapConfirm, { barcode: lastUnknown, sku: item.sku }))) return;
-    action("map", { barcode: lastUnknown, sku: item.sku });
+  /* Reasons and choices by function key: F1, F2, F3 … in the order the server gives them. */
+  function reasonChoices(reasons, tone, needsNote) {
+    return reasons.map((r, i) => ({ value: r.code, label: r.label, key: `F${i + 1}`, tone,
+      needs: needsNote && r.code === "other" ? ["note"] : [] }));
+  }
+
+  /* Confirm one unit or the rest of a line by hand: always with a reason (the server's list). */
+  async function fillByHand(name, item) {
+    if (state !== "ready") return;
+    const all = name === "force_confirm";
+    const result = await D.open(Object.assign(dialogBase("reason"), {
+      title: all ? fmt(S.fillTitleAll, { sku: item.sku }) : S.fillTitle,
+      text: all && cfg.forceConfirmNeedsApproval ? S.fillApprovalNext : "",
+      details: [[item.sku, item.product_name || ""]],
+      fields: [{ name: "note", label: S.note, maxlength: 500 }],
+      choices: reasonChoices(cfg.fillReasons, "ok", true),
+    }));
+    if (!result) return;
+    action(name, { item: item.id, reason: result.choice, note: result.values.note || "" });
+  }
+
+  /* Map the last unknown scan to this line's SKU: confirmed by F1 (never by Enter). Changing a
+   * known barcode comes back as approval_required and the supervisor approves in the dialog. */
+  async function mapBarcode(item) {
+    if (!lastUnknown || state !== "ready") return;
+    const barcode = lastUnknown;
+    const result = await D.open(Object.assign(dialogBase("map"), {
+      title: S.mapTitle, text: fmt(S.mapConfirm, { barcode, sku: item.sku }),
+      details: [[S.barcode, barcode], [S.willPack, `${item.sku}${item.product_name ? " — " + item.product_name : ""}`]],
+      choices: [{ value: "map", label: S.mapChoice, key: "F1", tone: "warn" }],
+    }));
+    if (result) action("map", { barcode, sku: item.sku });
+  }
+
+  /* The open order cannot be finished (short, damaged, wrong stock): set it aside for a supervisor. */
+  async function flagProblem() {
+    if (state !== "ready") return;
+    if (!order || order.status === "completed") { showStatus("error", S.refused, S.noOpenOrder); sound("error"); return; }
+    const result = await D.open(Object.assign(dialogBase("problem"), {
+      title: fmt(S.problemTitle, { number: order.number }), text: S.problemDetail,
+      fields: [{ name: "note", label: S.problemNote, maxlength: 500 }],
+      choices: reasonChoices(cfg.problemReasons, "warn", false),
+    }));
+    if (result) action("flag", { reason: result.choice, note: result.values.note || "" });
+  }
+
+  /* A break or a shift change: give the list back; any packer may claim it and go on. */
+  async function releaseList() {
+    if (state !== "ready" || outbox.length) return;
+    let res;
+    try { res = await post("release/", { reason: "" }, true); } catch (e) { setOnline(false); return; }
+    if (res.status !== 200) { refused(res.data); return; }
+    setState("released");
+    if (heartbeatTimer) clearInterval(heartbeatTimer);
+    token = null;
+    localStorage.removeItem(key + ":token");
+    showStatus("warn", S.released, S.releasedDetail);
+    showOverlay("released", S.released, S.releasedDetail,
+      [button(S.reclaim, "big", () => claim(false), { id: "btn-reclaim" }), backLink()]);
   }
 
   async function endList() {
@@ -492,14 +651,34 @@
     let res;
     try { res = await post("end/", { force: false }, true); } catch (e) { setOnline(false); return; }
     if (res.status === 400 && res.data.open_orders) {
-      const orders = res.data.open_orders;
-      const msg = fmt(S.endConfirm, { count: orders.length, orders: orders.slice(0, 10).join(", ") });
-      if (!window.confirm(msg)) { focusScan(); return; }
-      try { res = await post("end/", { force: true }, true); } catch (e) { setOnline(false); return; }
+      res = await confirmEarlyEnd(res.data);
+      if (!res) { focusScan(); return; }
     }
     if (res.status === 200) ended(res.data);
     else refused(res.data);
     focusScan();
+  }
+
+  /* Open orders: ending now is confirmed by F9 — or, when the server says a supervisor must
+   * approve, by the supervisor's badge scan (or PIN) in the same dialog. */
+  async function confirmEarlyEnd(err) {
+    let final = null;
+    const send = async (approval) => {
+      let r;
+      try { r = await post("end/", approval ? { force: true, approval } : { force: true }, true); }
+      catch (e) { setOnline(false); return S.dialog.failed; }
+      if (r.status === 403 || r.status === 429) return r.data.message || S.refused;
+      final = r;
+      return null;
+    };
+    const ok = await D.open(Object.assign(dialogBase("end"), {
+      title: S.endTitle, text: err.message, list: err.open_orders.slice(0, 30),
+      approval: err.needs_approval ? { methods: err.approve_with || cfg.approveWith } : null,
+      approvalChoice: "end",
+      choices: err.needs_approval ? [] : [{ value: "end", label: S.endChoice, key: "F9", tone: "danger" }],
+      submit: (result) => send(result.approval),
+    }));
+    return ok ? final : null;
   }
 
   function ended(summary) {
@@ -543,6 +722,7 @@
 
   /* ---------- input and focus ---------- */
   function focusScan() {
+    if (D.isOpen()) return;  // the dialog has the keys
     if (document.activeElement !== input) input.focus({ preventScroll: true });
   }
   input.addEventListener("keydown", (ev) => {
@@ -565,11 +745,14 @@
   window.addEventListener("focus", focusScan);
   document.addEventListener("keydown", (ev) => {
     unlockSound();
+    if (D.isOpen()) return;
     if (ev.key === "F2") { ev.preventDefault(); skip(); }
     else if (ev.key === "F4") { ev.preventDefault(); undoLast(); }
     else if (ev.key === "F9") { ev.preventDefault(); endList(); }
     else if (ev.key === "F6") { ev.preventDefault(); extraAction("keep_extra"); }
     else if (ev.key === "F7") { ev.preventDefault(); extraAction("remove_extra"); }
+    else if (ev.key === "F8") { ev.preventDefault(); releaseList(); }
+    else if (ev.key === "F10") { ev.preventDefault(); flagProblem(); }
     else if (ev.key === "Escape") { input.value = ""; hideOverlayIfInfo(); }
     if (document.activeElement !== input) focusScan();
   });
@@ -582,6 +765,8 @@
   $("btn-skip").addEventListener("click", skip);
   $("btn-undo").addEventListener("click", undoLast);
   $("btn-end").addEventListener("click", endList);
+  $("btn-release").addEventListener("click", releaseList);
+  $("btn-problem").addEventListener("click", flagProblem);
   $("btn-sound").addEventListener("click", unlockSound);
   window.addEventListener("online", () => { probe(); });
   setInterval(() => { if (order) renderDeadline(); }, 30000);

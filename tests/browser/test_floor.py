@@ -106,21 +106,66 @@ def test_take_over_a_stale_claim(server, login_context):
     assert packing_list.station == new_station
 
 
-def test_force_release_from_the_floor_tells_the_station(server, login_context):
-    packing_list, station, worker = packing_floor({"FR-1": [("SKU-A", 1)]})
+def test_a_force_release_holds(server, login_context):
+    """Scenario 42: the reason is typed into the in-page dialog and taken by F8; the station
+    says who released it, when and why; "Claim again" is refused during the cool-down (the
+    screen never stays on "Claiming…") until a supervisor's badge is scanned into its dialog."""
+    packing_list, station, worker = packing_floor({"FR-1": [("SKU-A", 2)]})
     supervisor = build_worker("Sam Supervisor", role="supervisor")
+    supervisor.badge_code = "SAM-BADGE"
+    supervisor.save()
     station_page = open_station(login_context(worker.user, station), packing_list)
+    scan(station_page, "FR-1")
+    expect_outcome(station_page, "order_loaded")
     floor = open_floor(login_context(supervisor.user))
     row = floor.locator(f"#floor-table tr[data-list='{packing_list.pk}']")
-    floor.once("dialog", lambda dialog: dialog.accept("printer jammed, moving on"))
     row.locator(".act-release").click()
+    dialog = floor.locator(".dlg[data-kind='force-release']")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(worker.display_name)
+    floor.keyboard.press("F8")  # no reason yet: the dialog asks for it
+    expect(dialog.locator(".dlg-error")).not_to_be_empty()
+    expect(row).to_have_count(1)
+    floor.locator("#dlg-reason").fill("printer jammed, moving on")
+    floor.keyboard.press("Enter")  # Enter never takes the destructive choice
+    expect(dialog).to_be_visible()
+    floor.keyboard.press("F8")
+    expect(dialog).to_have_count(0)
     expect(row).to_have_count(0)
 
-    expect(station_page.locator("#overlay")).to_have_attribute("data-kind", "lost")
+    overlay = station_page.locator("#overlay")
+    expect(overlay).to_have_attribute("data-kind", "lost")
+    expect(overlay).to_contain_text("Sam Supervisor released this list")
+    expect(overlay).to_contain_text("printer jammed, moving on")
+    station_page.locator("#btn-reclaim").click()
+    expect(overlay).to_have_attribute("data-kind", "cooldown")
+    expect(station_page.locator("#status-headline")).not_to_have_text("Claiming the list…")
+    expect(overlay).to_contain_text("printer jammed, moving on")
     packing_list.refresh_from_db()
     assert packing_list.claim_token is None
+
+    station_page.locator("#btn-approve-claim").click()
+    approval = station_page.locator(".dlg[data-kind='approval']")
+    expect(approval).to_be_visible()
+    scan_into(station_page, "SAM-BADGE")
+    expect(approval).to_have_count(0)
+    expect(station_page.locator("body")).to_have_attribute("data-state", "ready")
+    expect(station_page.locator("#order-number")).to_have_text("FR-1")
+    packing_list.refresh_from_db()
+    assert packing_list.station == station
     event = packing_list.claim_events.filter(kind="force_release").get()
     assert event.reason == "printer jammed, moving on"
+    assert packing_list.claim_events.get(kind="claim", approval__isnull=False) \
+        .approval.approver == supervisor
+    # Focus went back to the scan input: the next scan counts.
+    scan(station_page, "SKU-A")
+    expect_outcome(station_page, "item_ok")
+
+
+def scan_into(page, code):
+    """A scanner typing into whatever has the focus (here: the dialog's badge field)."""
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
 
 
 def test_a_heartbeat_revives_a_stale_row_without_a_reload(server, login_context):

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     scan,
     wait_idle,
 )
+from tests.builders import build_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,12 +27,26 @@ def click_and_check_focus(page, selector):
     wait_idle(page)
 
 
+def in_dialog(page, kind, key):
+    """The in-page dialog of that kind is open; a key answers it and focus comes back."""
+    expect(page.locator(f".dlg[data-kind='{kind}']")).to_be_visible()
+    if key:
+        page.keyboard.press(key)
+    else:
+        page.keyboard.type("BADGE-SUE")
+        page.keyboard.press("Enter")
+    expect(page.locator(".dlg")).to_have_count(0)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'scan-input'",
+                           timeout=2000)
+
+
 def test_focus_stays_in_scan_input_after_every_button(server, login_context):
     packing_list, station, worker = packing_floor({"F-1": [("SKU-A", 3), ("SKU-B", 1)],
                                                    "F-2": [("SKU-C", 1)]})
+    sue = build_worker("Sue", role="supervisor")
+    sue.badge_code = "BADGE-SUE"
+    sue.save()
     page = open_station(login_context(worker.user, station), packing_list)
-    page.on("dialog", lambda dialog: dialog.accept() if "SKU" in dialog.message
-            else dialog.dismiss())
     expect_focus_in_scan_input(page)
     scan(page, "F-1")
     scan(page, "SKU-A")
@@ -40,13 +55,15 @@ def test_focus_stays_in_scan_input_after_every_button(server, login_context):
 
     click_and_check_focus(page, "#btn-sound")
     click_and_check_focus(page, "#status")
-    click_and_check_focus(page, "tr[data-sku='SKU-A'] .act-confirm")
+    page.locator("tr[data-sku='SKU-A'] .act-confirm").click()
+    in_dialog(page, "reason", "F2")  # label damaged
     expect_outcome(page, "confirmed")
     click_and_check_focus(page, "tr[data-sku='SKU-A'] .act-undo")
     expect_outcome(page, "undone")
     scan(page, "UNKNOWN-CODE")
     expect_outcome(page, "unknown_item")
-    click_and_check_focus(page, "tr[data-sku='SKU-B'] .act-map")  # dialog accepted
+    page.locator("tr[data-sku='SKU-B'] .act-map").click()
+    in_dialog(page, "map", "F1")
     expect_outcome(page, "mapped")
     scan(page, "UNKNOWN-CODE")  # now packs SKU-B
     expect_outcome(page, "item_ok")
@@ -59,12 +76,15 @@ def test_focus_stays_in_scan_input_after_every_button(server, login_context):
     expect_outcome(page, "extra_item")
     click_and_check_focus(page, "#extras .act-keep")
     expect_outcome(page, "extra_kept")
-    click_and_check_focus(page, "tr[data-sku='SKU-A'] .act-force")
+    page.locator("tr[data-sku='SKU-A'] .act-force").click()
+    in_dialog(page, "reason", "F1")  # barcode missing, then a supervisor approves
+    in_dialog(page, "approval", None)
     expect_outcome(page, "force_confirmed")
     expect(page.locator("#history li").first).to_contain_text("F-1")
     click_and_check_focus(page, "#btn-undo")
     click_and_check_focus(page, "#btn-skip")
-    click_and_check_focus(page, "#btn-end")  # F-2 is open: the confirmation is dismissed
+    page.locator("#btn-end").click()  # F-2 is open: the dialog asks, Esc keeps the list
+    in_dialog(page, "end", "Escape")
     expect(page.locator("body")).to_have_attribute("data-state", "ready")
     expect_focus_in_scan_input(page)
 
