@@ -10,12 +10,17 @@ from sessions.reads.reviews import orders_to_review
 from sessions.web.access import supervisor_required
 from sessions.web.strings import dialog_strings
 
+FLOOR_RESYNC_SECONDS = 60
 
 @supervisor_required
 def floor(request):
     """Every claimed list; static/js/floor.js replaces the rows from the socket's snapshot."""
     config = {
         "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
+        # A message lost while the channel layer was down (a Redis blip: the pub/sub layer
+        # reconnects by itself, the socket stays open) is repaired by a fresh snapshot asked
+        # for this often, whatever happened.
+        "resyncSeconds": FLOOR_RESYNC_SECONDS,
         "outcomes": client_config(),
         "strings": {
             "dialog": dialog_strings(),

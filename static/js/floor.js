@@ -154,5 +154,9 @@
 
   setAll(JSON.parse(document.getElementById("floor-rows").textContent));
   setInterval(() => render(), 1000);
+  // A fresh snapshot now and then repairs anything a channel-layer blip lost.
+  setInterval(() => {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "refresh" }));
+  }, cfg.resyncSeconds * 1000);
   connect();
 })();

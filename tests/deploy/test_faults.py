@@ -58,7 +58,7 @@ class SocketWatcher:
                         if message["type"] == "snapshot":
                             self.snapshots.append(time.monotonic())
                         elif message["type"] == "update":
-                            code = (message.get("last_scan") or {}).get("code")
+                            code = (message["row"].get("last_scan") or {}).get("code")
                             self.updates.append((time.monotonic(), code))
             except InvalidStatus as exc:
                 self.handshake_statuses.append(exc.response.status_code)
@@ -107,14 +107,14 @@ def test_a_5_s_redis_outage_costs_no_scan_and_live_updates_resume(deployed, stat
         assert len(load.ok()) > 100
         scans_during_outage = [r for r in load.ok() if down_at <= r[1] <= up_at]
         assert scans_during_outage, "no scan was made while Redis was down"
-        # Live updates resume by themselves: a scan made now shows on the watched socket.
-        wait_until(lambda: any(t > up_at for t in watcher.snapshots), 20,
-                   f"the socket did not reconnect after Redis came back: {watcher.report(up_at)}")
+        # Live updates resume by themselves: a scan made now shows on the watched socket (the
+        # pub/sub layer reconnects under the open socket; the core layer's socket is closed
+        # with 1013 and the page reconnects; either way nobody reloads anything).
         seen = len(watcher.updates)
         answer = watched_terminal.scan(watched_list, watched_token, codes[0], "after-redis")
         assert answer.status_code == 200
-        wait_until(lambda: any(code == codes[0] for _t, code in watcher.updates[seen:]), 10,
-                   "no live update after Redis came back")
+        wait_until(lambda: any(code == codes[0] for _t, code in watcher.updates[seen:]), 20,
+                   f"no live update after Redis came back: {watcher.report(up_at)}")
     assert not [s for s in watcher.handshake_statuses if s >= 500], watcher.handshake_statuses
     print(f"redis outage: {len(load.ok())} scans ok ({len(scans_during_outage)} while Redis "
           f"was down), {len(load.failed())} failed; socket: {watcher.report(up_at)}")

@@ -39,7 +39,7 @@ def test_sign_in_claim_scan_see_the_update_and_download_labels(deployed, demo_pa
         item = terminal.scan(list_id, token, codes[1], "smoke-2")
         assert item.status_code == 200, item.text
         update = next_message(ws, "update")
-        while (update.get("last_scan") or {}).get("code") != codes[1]:
+        while (update["row"].get("last_scan") or {}).get("code") != codes[1]:
             update = next_message(ws, "update")
         assert update["row"]["id"] == list_id
 
