@@ -27,6 +27,18 @@ def fresh_database(tmp):
         os.environ["PACKER_VAR_DIR"] = str(tmp / "var")
 
 
+def migrated_database(tmp):
+    """fresh_database, then Django set up and the database migrated; returns django."""
+    fresh_database(tmp)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return django
+
+
 def timed_with_peak(run):
     """(result, seconds, peak bytes): run timed once, then again under tracemalloc.
 

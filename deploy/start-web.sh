@@ -9,13 +9,17 @@
 # stop, a crash or `kill -9` - the script kills whatever is left of that group, so no orphaned
 # worker keeps the port ("Address already in use" on the next start), and exits with the
 # master's status so that compose (restart: unless-stopped) or systemd starts it again.
+#
+# --no-proxy-headers: uvicorn passes the peer's address on untouched; the app believes
+# X-Forwarded-For only from PACKER_TRUSTED_PROXIES (packer/proxies.py), so a made-up header
+# sent straight to this port cannot dodge the sign-in lockout.
 set -u
 
 setsid uvicorn packer.asgi:application \
   --host "${WEB_HOST:-0.0.0.0}" --port "${WEB_PORT:-8000}" \
   --workers "${WEB_WORKERS:-4}" \
   --lifespan off \
-  --proxy-headers --forwarded-allow-ips='*' \
+  --no-proxy-headers \
   --log-level "${UVICORN_LOG_LEVEL:-info}" &
 master=$!
 

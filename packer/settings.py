@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address (X-Forwarded-* only from PACKER_TRUSTED_PROXIES).
+    "packer.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -233,6 +235,12 @@ REST_FRAMEWORK = {
         "sessions.api.authentication.RoleTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON parser with a nesting, NUL and NaN guard (sessions/jsontext.py); forms as DRF.
+    "DEFAULT_PARSER_CLASSES": [
+        "sessions.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -255,6 +263,29 @@ SPECTACULAR_SETTINGS = {
         "ListStatusEnum": "sessions.models.PackingList.Status",
     },
 }
+
+# --- Import limits, API tokens, sign-in throttling (issue 12) -----------------------------------
+# Per import (file, zip or API push): a 400 that saves nothing when passed (README, "Limits").
+PACKER_IMPORT_MAX_ORDERS = env_int("PACKER_IMPORT_MAX_ORDERS", 50_000)
+PACKER_IMPORT_MAX_LINES = env_int("PACKER_IMPORT_MAX_LINES", 200_000)
+# A zip member (xlsx or session zip) over 1 MB compressed more than this is a likely bomb.
+PACKER_IMPORT_MAX_RATIO = env_int("PACKER_IMPORT_MAX_RATIO", 100)
+# GET /api/v1/lists/{id}/orders/: orders per page (default and maximum; Link header for more).
+PACKER_API_ORDERS_PAGE_MAX = env_int("PACKER_API_ORDERS_PAGE_MAX", 1000)
+# An API token lives this long after it was issued (profiles/tokens.py); then 401, sign in again.
+PACKER_API_TOKEN_HOURS = env_int("PACKER_API_TOKEN_HOURS", 24)
+# Proxies whose X-Forwarded-For / -Proto are believed (addresses or networks, comma-separated):
+# the sign-in lockout counts per client address (packer/proxies.py). Default: a proxy on this
+# host. Compose sets the network Caddy reaches the web service from.
+PACKER_TRUSTED_PROXIES = env_list("PACKER_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# Sign-in failures count per username (password, PIN) or per badge, and address (profiles/auth.py).
+AXES_USERNAME_CALLABLE = "profiles.auth.lockout_name"
+# Axes keeps the failed form in its records: never a PIN or a badge (they are credentials).
+AXES_SENSITIVE_PARAMETERS = ["pin", "badge"]
+# import_legacy reads no share file larger than this (the old apps' largest are a few MB; a
+# 200 MB state file took the run to 2.1 GB): it is reported as a problem instead.
+PACKER_LEGACY_MAX_FILE_BYTES = env_int("PACKER_LEGACY_MAX_FILE_BYTES", 16_000_000)
+# --- end of import limits, API tokens, sign-in throttling --------------------------------------
 
 # Packing floor rules (../shared/design.md, Claims instead of lock files).
 PACKER_HEARTBEAT_SECONDS = env_int("PACKER_HEARTBEAT_SECONDS", 30)

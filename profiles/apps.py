@@ -1,8 +1,8 @@
 """The profiles app: clients, SKU mappings, workers, stations and roles; keeps the role groups
-in step after every migrate."""
+in step after every migrate, and ends a user's API token when their credentials change."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,5 +27,11 @@ class ProfilesConfig(AppConfig):
     verbose_name = _("Clients, mappings and people")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+
+        from profiles.tokens import revoke_on_credential_change
+
         post_migrate.connect(sync_roles_after_migrate, sender=self,
                              dispatch_uid="profiles.sync_roles_after_migrate")
+        pre_save.connect(revoke_on_credential_change, sender=get_user_model(),
+                         dispatch_uid="profiles.revoke_tokens_on_credential_change")

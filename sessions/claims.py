@@ -37,7 +37,7 @@ from sessions.models import ApprovalAction, ClaimEvent, PackingList
 from sessions.reads.claim_history import actor
 from sessions.reads.payloads import claim_state, iso, stale_after
 from sessions.scanning.frame import lock_claimed_list
-from sessions.scanning.sql import lock_list
+from sessions.scanning.sql import as_id, lock_list
 
 REASON_MAX = 2000
 
@@ -126,14 +126,10 @@ def _free_station(station, worker, keep_list_id, now):
     The same worker moving on to another list releases the old one (they just walked away from
     it); another worker's claim at this station is a refusal, never silently dropped.
     """
-    other_ids = list(
-        PackingList.objects.filter(station=station).exclude(pk=keep_list_id).order_by()
-        .values_list("pk", flat=True)[:1]
-    )
-    other_id = other_ids[0] if other_ids else None
+    other_id = _station_list_id(station, keep_list_id)
     if other_id is None:
         return
-    other = lock_list(other_id)
+    other = lock_list(other_id)  # already locked by _lock_for_claim, in id order
     if other.station_id != station.pk:  # released while we waited for the lock
         return
     if other.holder_id != worker.pk:
@@ -151,6 +147,37 @@ def _free_station(station, worker, keep_list_id, now):
         claim_token=token, created_at=now,
     )
     publish_list_event(other)
+
+
+def _station_list_id(station, keep_list_id):
+    """The id of the list `station` holds other than `keep_list_id`, or None (no lock)."""
+    ids = list(PackingList.objects.filter(station=station).exclude(pk=keep_list_id).order_by()
+               .values_list("pk", flat=True)[:1])
+    return ids[0] if ids else None
+
+
+def _lock_for_claim(list_id, station):
+    """Lock the list to claim and the list `station` holds now, lowest id first.
+
+    A claim or take-over touches two lists: its target and the station's current list (freed
+    by `_free_station`). Locking the target first deadlocked two supervisors taking over at
+    each other's stations (each held one list and waited for the other's); one global order,
+    ascending ids, cannot form a cycle. If the station took yet another list while we waited,
+    it is locked too when that keeps the order; otherwise the station is busy.
+    """
+    target = as_id(list_id)
+    if target is None:
+        return lock_list(list_id)  # NotFound
+    held = {}
+    while True:
+        wanted = {target, _station_list_id(station, target)} - {None}
+        missing = sorted(wanted - held.keys())
+        if not missing:
+            return held[target]
+        if held and missing[0] < max(held):
+            raise StationBusy()
+        for pk in missing:
+            held[pk] = lock_list(pk)
 
 
 def _assign(packing_list, *, worker, station, now):
@@ -182,7 +209,7 @@ def claim_list(list_id, *, worker, station, by_user=None, approver=None):
     ReleaseCooldown unless `approver` (a supervisor's approval, stored with the claim).
     """
     with transaction.atomic():
-        packing_list = lock_list(list_id)
+        packing_list = _lock_for_claim(list_id, station)
         now = timezone.now()
         if packing_list.status == PackingList.Status.COMPLETED:
             raise ListCompleted()
@@ -240,7 +267,7 @@ def take_over(list_id, *, worker, station, by_user, reason="", approver=None):
     A list that turned out to be free is simply claimed.
     """
     with transaction.atomic():
-        packing_list = lock_list(list_id)
+        packing_list = _lock_for_claim(list_id, station)
         now = timezone.now()
         if packing_list.status == PackingList.Status.COMPLETED:
             raise ListCompleted()

@@ -305,8 +305,12 @@ class Order(models.Model):
                 & (~Q(status="needs_review") | ~Q(problem="")),
             ),
         ]
-        indexes = [models.Index(fields=["packing_list", "status"]),
-                   models.Index(fields=["normalized_number"], name="order_number_idx")]
+        indexes = [
+            models.Index(fields=["packing_list", "status"]),
+            models.Index(fields=["normalized_number"], name="order_number_idx"),
+            # A list's orders in list order, a page at a time (GET /api/v1/lists/{id}/orders/).
+            models.Index(fields=["packing_list", "sequence", "id"], name="order_list_sequence"),
+        ]
 
     def __str__(self):
         return self.number

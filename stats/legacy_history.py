@@ -77,8 +77,7 @@ def stats_files(trees):
         if sdir is None:
             continue
         for name in ("global_stats.json", "stats.json"):
-            if (sdir / name).is_file():
-                yield sdir / name
+            yield sdir / name  # read_json_or_none: a missing file is None, a broken one reported
 
 
 def collect(trees, workers, problems, tz):

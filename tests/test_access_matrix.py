@@ -69,6 +69,7 @@ MATRIX = {
     "import-preview": (LOGIN, 403, 403, 404, 404),
     "import-result": SUPERVISOR_PAGE,
     "api-token": (405, 405, 405, 405, 405),  # POST username + password: open by design
+    "api-token-revoke": (401, 405, 405, 405, 405),  # POST: any signed-in caller ends its token
     "api-schema": EVERYONE,  # the published contract
     "api-docs": EVERYONE,
     "api-clients": API,

@@ -19,7 +19,7 @@ def test_token_for_valid_credentials_authenticates_later_calls():
     response = APIClient().post(TOKEN_URL, {"username": "packer1", "password": PASSWORD},
                                 format="json")
     assert response.status_code == 200
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token", "expires_at"}
     key = response.json()["token"]
     assert Token.objects.get(user=user).key == key
     # Same token on a second sign-in (a station may sign in again after a reboot).

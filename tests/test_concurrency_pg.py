@@ -160,3 +160,49 @@ def test_s24_server_killed_mid_scan_leaves_nothing_half_applied(monkeypatch):
     retry = scan(claim.list_id, token=claim.token, code="SKU-B", scan_id="last")
     assert retry["outcome"] == "order_complete" and retry["duplicate"] is False
     assert replay_counters(claim.packing_list) == stored_counters(claim.packing_list)
+
+
+def test_two_supervisors_taking_over_at_each_others_stations_do_not_deadlock(monkeypatch):
+    """Issue 12: A takes over B's stale list at A's station while B takes over A's stale list
+    at B's station. Each take-over also frees the list its station held, so each touches both
+    lists; locking the target first and the station's list second deadlocked (10 of 15 trials
+    gave a 500). Both threads are held right before the second lock until the other arrives
+    (or 2 s pass), which is the interleaving that deadlocked every time."""
+    from datetime import timedelta
+    from functools import partial
+
+    from django.utils import timezone
+
+    from sessions import claims
+
+    arrived, original = [], claims._free_station
+    both_in = threading.Event()
+
+    def rendezvous(*args, **kwargs):
+        arrived.append(1)
+        if len(arrived) >= 2:
+            both_in.set()
+        both_in.wait(2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(claims, "_free_station", rendezvous)
+    for _trial in range(2):
+        arrived.clear()
+        both_in.clear()
+        sup_a, sup_b = (build_worker(role="supervisor") for _ in range(2))
+        lists = [build_list({"O-1": [("A", 1)]}) for _ in range(2)]
+        station_a, station_b = build_station(), build_station()
+        claims.claim_list(lists[0].pk, worker=sup_a, station=station_a)
+        claims.claim_list(lists[1].pk, worker=sup_b, station=station_b)
+        PackingList.objects.filter(pk__in=[pl.pk for pl in lists]).update(
+            heartbeat_at=timezone.now() - timedelta(hours=1))
+        outcomes = run_together([
+            partial(claims.take_over, lists[1].pk, worker=sup_a, station=station_a,
+                    by_user=sup_a.user, reason="tablet died"),
+            partial(claims.take_over, lists[0].pk, worker=sup_b, station=station_b,
+                    by_user=sup_b.user, reason="tablet died"),
+        ])
+        assert [e for _r, e in outcomes if e is not None] == []
+        first, second = (PackingList.objects.get(pk=pl.pk) for pl in lists)
+        assert (first.holder_id, first.station_id) == (sup_b.pk, station_b.pk)
+        assert (second.holder_id, second.station_id) == (sup_a.pk, station_a.pk)

@@ -216,6 +216,7 @@ def test_zip_slip_is_refused(client_m, tmp_path):
 @pytest.mark.django_db
 def test_zip_bomb_is_refused(client_m, tmp_path, settings):
     settings.PACKER_IMPORT_MAX_UNPACKED_BYTES = 5_000_000
+    settings.PACKER_IMPORT_MAX_RATIO = 10_000  # the size alone (the ratio: test_import_limits)
     bomb = b"[" + b" " * 6_000_000 + b"]"
     upload = zip_of(write_session(tmp_path / "s"), extra=[("packing_lists/big.json", bomb)])
     assert len(upload) < 100_000

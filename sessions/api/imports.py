@@ -19,10 +19,11 @@ import json
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api.parsers import SafeJSONParser
 from sessions.api.permissions import IsSupervisor
 from sessions.errors import InvalidRequest
 from sessions.imports.dispatch import import_file, import_push
@@ -126,7 +127,7 @@ def answer(result):
 
 class PackingListImport(APIView):
     permission_classes = [IsSupervisor]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         operation_id="import_packing_list", tags=["imports"],

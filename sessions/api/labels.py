@@ -16,7 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from profiles.roles import is_supervisor
+from sessions.api import serializers as s
 from sessions.api.permissions import HasRole
+from sessions.api.station import validated
 from sessions.downloads import attachment, file_name
 from sessions.errors import Forbidden, NotFound
 from sessions.labels.printing import print_list_labels, printer_for
@@ -84,21 +86,19 @@ class PrintLabels(APIView):
 
     @extend_schema(
         operation_id="lists_labels_print", tags=["labels"],
-        request=inline_serializer("PrintLabelsRequest", {
-            "station": serializers.CharField(required=False),
-            "printer": serializers.CharField(required=False, help_text="host:port"),
-        }),
+        request=s.PrintLabelsRequestSerializer,
         responses={200: inline_serializer("PrintLabelsResult", {
             "sent": serializers.IntegerField(), "printer": serializers.CharField()})},
     )
     def post(self, request, pk):
         """Send the list's labels as ZPL to a printer (502 printer_unreachable if it is down)."""
+        data = validated(s.PrintLabelsRequestSerializer, request)
         packing_list = get_object_or_404(PackingList.objects.select_related("session__client"),
                                          pk=pk)
-        address = str(request.data.get("printer") or "").strip()
+        address = data.get("printer", "").strip()
         if address and not is_supervisor(request.user):
             raise Forbidden(_("Only a supervisor may name a printer; use a station's printer."))
-        station = station_by_ref(request.data["station"]) if request.data.get("station") else None
+        station = station_by_ref(data["station"]) if data.get("station") else None
         address = address or printer_for(packing_list, station)
         sent = print_list_labels(packing_list, address=address)
         return Response({"sent": sent, "printer": address})

@@ -23,12 +23,23 @@ from sessions.models import (
 from sessions.outcomes import Outcome
 from sessions.reads.payloads import list_counters
 from sessions.scanning.actions import HANDLERS
+from sessions.scanning.sql import ID_MAX
 
 # The station contract's action names are the engine's own handlers: one list, not two.
 ACTIONS = list(HANDLERS)
 
 
 # --- requests -------------------------------------------------------------------------------
+
+class IdField(serializers.IntegerField):
+    """A row id: a whole number from 1 to the largest bigint (a larger one can match no row,
+    and SQLite cannot even compare it: an HTML 500 before)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(**kwargs)
+
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
@@ -92,12 +103,11 @@ class ScanRequestSerializer(serializers.Serializer):
 class ActionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     scan_id = ScanIdField()
-    item = serializers.IntegerField(required=False, allow_null=True, min_value=1,
-                                    help_text=_("Order line id (confirm, undo, force_confirm, "
-                                                "keep_extra, remove_extra)."))
-    order = serializers.IntegerField(required=False, allow_null=True, min_value=1,
-                                     help_text=_("Order id (reopen; skip defaults to the open "
-                                                 "order)."))
+    item = IdField(required=False, allow_null=True,
+                   help_text=_("Order line id (confirm, undo, force_confirm, keep_extra, "
+                               "remove_extra)."))
+    order = IdField(required=False, allow_null=True,
+                    help_text=_("Order id (reopen; skip defaults to the open order)."))
     barcode = serializers.CharField(max_length=200, required=False, allow_blank=True,
                                     help_text=_("Barcode to map (map)."))
     sku = serializers.CharField(max_length=200, required=False, allow_blank=True,
@@ -116,6 +126,14 @@ class ActionRequestSerializer(serializers.Serializer):
         if attrs["action"] == "map" and not (attrs.get("barcode") and attrs.get("sku")):
             raise serializers.ValidationError(_("Mapping needs both a barcode and a SKU."))
         return attrs
+
+
+class PrintLabelsRequestSerializer(serializers.Serializer):
+    station = serializers.CharField(
+        max_length=100, required=False, allow_blank=True,
+        help_text=_("Print on this station's printer (id or name); else the client's."))
+    printer = serializers.CharField(max_length=200, required=False, allow_blank=True,
+                                    help_text=_("host:port (supervisors only)."))
 
 
 class EndRequestSerializer(serializers.Serializer):
@@ -409,15 +427,17 @@ class ListAnswerSerializer(serializers.Serializer):
 
 class TokenAnswerSerializer(serializers.Serializer):
     token = serializers.CharField()
+    expires_at = serializers.DateTimeField(
+        help_text=_("After this the token is refused (401): sign in again for a new one."))
 
 
 class MetricsQuerySerializer(serializers.Serializer):
     """Filters of /api/v1/metrics/ (query string; `from` and `to` are local days, inclusive)."""
 
     client = serializers.CharField(required=False, help_text=_("Client code."))
-    session = serializers.IntegerField(required=False, min_value=1)
-    list = serializers.IntegerField(required=False, min_value=1)
-    worker = serializers.IntegerField(required=False, min_value=1, help_text=_("Worker id."))
+    session = IdField(required=False)
+    list = IdField(required=False)
+    worker = IdField(required=False, help_text=_("Worker id."))
     group_by = serializers.ChoiceField(
         required=False, choices=["client", "worker", "day", "session", "list"])
 

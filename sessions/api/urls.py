@@ -7,6 +7,7 @@ from sessions.api import auth, imports, labels, reviews, station, views
 
 urlpatterns = [
     path("auth/token/", auth.ObtainToken.as_view(), name="api-token"),
+    path("auth/token/revoke/", auth.RevokeToken.as_view(), name="api-token-revoke"),
     path("clients/", views.ClientList.as_view(), name="api-clients"),
     path("clients/<int:pk>/", views.ClientDetail.as_view(), name="api-client"),
     path("sessions/", views.SessionList.as_view(), name="api-sessions"),

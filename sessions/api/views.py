@@ -5,10 +5,13 @@ same numbers as the station, the floor view and the exports.
 """
 
 import django_filters
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, renderers
+from rest_framework.exceptions import NotFound
+from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -131,22 +134,77 @@ class ListDetail(APIView):
         return Response(list_payload(get_object_or_404(PackingList, pk=pk)))
 
 
+class OrdersPage(CursorPagination):
+    """Pages of a list's orders in list order (keyset: a page costs the same at the end of a
+    50,000-order list as at its start, and an order finishing meanwhile moves no other
+    between pages). The body stays the bare array it always was; the other pages are named
+    in the Link header (RFC 8288), so a caller that ignores paging gets the first page."""
+
+    ordering = ("sequence", "id")
+    page_size_query_param = "page_size"
+
+    def __init__(self):
+        self.page_size = self.max_page_size = settings.PACKER_API_ORDERS_PAGE_MAX
+
+    def decode_cursor(self, request):
+        """DRF's cursor, refused (404 like any bad cursor) when its position is no number."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            try:
+                int(cursor.position)
+            except ValueError:
+                raise NotFound(self.invalid_cursor_message) from None
+        return cursor
+
+    def get_paginated_response(self, data):
+        links = [f'<{url}>; rel="{rel}"' for url, rel in (
+            (self.get_next_link(), "next"), (self.get_previous_link(), "prev")) if url]
+        return Response(data, headers={"Link": ", ".join(links)} if links else None)
+
+
+ORDERS_PAGING = f"""Orders of the list in list order, with their items, one page at a time.
+
+The body is a JSON array of orders, as it always was. A list of up to
+{settings.PACKER_API_ORDERS_PAGE_MAX} orders is one page: a caller that ignores paging gets
+exactly the answer it always got. A longer list's first page holds its first
+{settings.PACKER_API_ORDERS_PAGE_MAX} orders, and the response's `Link` header names the next page
+(`<…?cursor=…>; rel="next"`, and `rel="prev"` after the first): follow `next` until it is
+absent. `page_size` asks for smaller pages (at most {settings.PACKER_API_ORDERS_PAGE_MAX})."""
+
+
+class ListOrdersQuery(s.serializers.Serializer):
+    status = s.serializers.ChoiceField(choices=Order.Status.choices, required=False)
+
+
 class ListOrders(APIView):
-    """Every order of a list with its items; not paginated: a station loads the whole list."""
+    """A list's orders with their items, a page at a time (`OrdersPage`): a 50,000-order list
+    in one answer took 9 s and 35 MB, and four at once peaked at 1.7 GB."""
 
     permission_classes = [HasRole]
     @extend_schema(
-        operation_id="lists_orders", tags=["lists"],
-        parameters=[OpenApiParameter("status", str, enum=[c for c, _l in Order.Status.choices])],
+        operation_id="lists_orders", tags=["lists"], description=ORDERS_PAGING,
+        parameters=[
+            OpenApiParameter("status", str, enum=[c for c, _l in Order.Status.choices]),
+            OpenApiParameter("cursor", str, description="Opaque: from the Link header."),
+            OpenApiParameter("page_size", int, description=(
+                f"Orders per page, 1–{settings.PACKER_API_ORDERS_PAGE_MAX} (default and "
+                "maximum).")),
+            OpenApiParameter("Link", str, OpenApiParameter.HEADER, response=[200],
+                             description='The next and previous pages: <URL>; rel="next", '
+                                         '<URL>; rel="prev". Absent on a one-page list.'),
+        ],
         responses={200: s.OrderPayloadSerializer(many=True), **NOT_FOUND},
     )
     def get(self, request, pk):
+        query = ListOrdersQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
         packing_list = get_object_or_404(PackingList, pk=pk)
         orders = packing_list.orders.prefetch_related("items", "extras")
-        status = request.query_params.get("status")
-        if status:
-            orders = orders.filter(status=status)
-        return Response([order_payload(order) for order in orders])
+        if query.validated_data.get("status"):
+            orders = orders.filter(status=query.validated_data["status"])
+        paginator = OrdersPage()
+        page = paginator.paginate_queryset(orders, request, view=self)
+        return paginator.get_paginated_response([order_payload(order) for order in page])
 
 
 class OrderDetail(APIView):

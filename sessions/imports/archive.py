@@ -2,37 +2,33 @@
 
 Only the files the import needs are read: `session_info.json`, `analysis/analysis_data.json`
 and `packing_lists/*.json`; everything else in the folder (inputs, xlsx reports, labels) is
-ignored. A zip is never extracted to disk: members are read into memory with hard limits, so
-a hostile archive cannot write outside a folder (zip-slip) or fill memory (zip bomb).
+ignored. A zip is never extracted to disk: its directory passes the bomb checks of
+`sessions.imports.limits` first, and members are read into memory with hard limits, so a
+hostile archive cannot write outside a folder (zip-slip) or fill memory (zip bomb).
 """
 
-import io
 import posixpath
 import stat
-import zipfile
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sessions.errors import ImportRejected
+from sessions.imports.limits import max_unpacked, open_zip
 
 SESSION_INFO = "session_info.json"
 ANALYSIS = "analysis/analysis_data.json"
 LISTS_DIR = "packing_lists"
-MAX_MEMBERS = 10000
-MAX_RATIO = 200  # uncompressed / compressed, for members bigger than 1 MB
-
-
-def max_unpacked():
-    return getattr(settings, "PACKER_IMPORT_MAX_UNPACKED_BYTES",
-                   10 * settings.PACKER_IMPORT_MAX_BYTES)
 
 
 @dataclass
 class SessionFiles:
-    """The raw JSON texts of one session folder (`lists`: file name → bytes, sorted)."""
+    """The raw JSON texts of one session folder. `lists`: file name → a function returning
+    that file's bytes, sorted by name; each is read when its list is validated, so one list
+    file at a time is in memory (and none after a cap has refused the import)."""
 
     folder_name: str
     session_info: bytes
@@ -82,7 +78,7 @@ def read_folder(path):
     if lists_dir.is_dir():
         for p in sorted(lists_dir.glob("*.json")):
             if p.is_file() and not p.is_symlink():
-                files.lists[p.name] = load(p)
+                files.lists[p.name] = partial(load, p)
     return files
 
 
@@ -102,19 +98,9 @@ def safe_member_name(info):
 
 def read_zip(data, name="upload.zip"):
     """SessionFiles from the bytes of a zip of a session folder (top level or one folder deep)."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        reject(_("'%(name)s' is not a valid zip archive.") % {"name": name})
-    with archive:
-        members = archive.infolist()
-        if len(members) > MAX_MEMBERS:
-            reject(_("The archive has too many files (%(n)d).") % {"n": len(members)})
-        if sum(m.file_size for m in members) > max_unpacked():
-            reject(_("The archive unpacks to more than %(mb)d MB.")
-                   % {"mb": max_unpacked() // 1_000_000})
+    with open_zip(data, name) as archive:
         names = {}
-        for member in members:
+        for member in archive.infolist():
             if member.is_dir():
                 continue
             normal = safe_member_name(member)
@@ -132,14 +118,19 @@ def read_zip(data, name="upload.zip"):
             relative = normal[len(prefix):]
             if not wanted(relative):
                 continue
-            content = _read_member(archive, member, budget)
             if relative == SESSION_INFO:
-                files.session_info = content
+                files.session_info = _read_member(archive, member, budget)
             elif relative == ANALYSIS:
-                files.analysis = content
+                files.analysis = _read_member(archive, member, budget)
             else:
-                files.lists[PurePosixPath(relative).name] = content
+                files.lists[PurePosixPath(relative).name] = partial(
+                    _reopened_member, data, member, budget)
     return files
+
+
+def _reopened_member(data, member, budget):
+    with open_zip(data, "") as archive:
+        return _read_member(archive, member, budget)
 
 
 def _session_prefix(names, archive_name):
@@ -154,10 +145,6 @@ def _session_prefix(names, archive_name):
 
 def _read_member(archive, member, budget):
     """Read one member, counting real bytes (the declared size may lie)."""
-    if member.file_size > 1_000_000 and member.compress_size and \
-            member.file_size / member.compress_size > MAX_RATIO:
-        reject(_("%(name)s is compressed suspiciously well (zip bomb?).")
-               % {"name": member.filename})
     limit = min(settings.PACKER_IMPORT_MAX_BYTES, budget[0])
     chunks, total = [], 0
     with archive.open(member) as handle:

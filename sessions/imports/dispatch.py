@@ -11,7 +11,6 @@ or stops before saving anything with a preview (`preview=True`).
 """
 
 import io
-import json
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from sessions.imports.guard import (
 from sessions.imports.jsonlists import import_packing_list_json
 from sessions.imports.shopify import import_shopify_session, load_session_files
 from sessions.imports.tables import EXCEL_SUFFIXES, read_bytes, reject
+from sessions.jsontext import loads
 
 SESSION = "session"
 PACKING_LIST_JSON = "json"
@@ -118,6 +118,6 @@ def _once(guard, run):
 def _json(source, name):
     data, _name = read_bytes(source, name)
     try:
-        return json.loads(data.decode("utf-8-sig"))
+        return loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         reject(_("%(name)s is not valid JSON: %(error)s") % {"name": name, "error": exc})

@@ -20,6 +20,7 @@ from sessions.imports.build import (
     list_summary,
 )
 from sessions.imports.guard import Guard
+from sessions.imports.limits import ImportCaps
 from sessions.imports.mapping import (
     STANDARD_COLUMNS,
     guess_mapping,
@@ -34,6 +35,7 @@ from sessions.imports.specs import (
     OrderSpec,
     check_list,
     parse_quantity,
+    within_max,
 )
 from sessions.imports.tables import read_bytes, read_table
 from sessions.models import PackingSession
@@ -61,7 +63,7 @@ def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None
             headers=table.headers, missing=missing_standard(table.headers),
             guess=guess_mapping(table.headers), preview=table.rows[:PREVIEW_ROWS],
         )
-    spec = table_to_spec(table, chosen, Path(filename).stem or "list")
+    spec = ImportCaps().count(table_to_spec(table, chosen, Path(filename).stem or "list"))
     spec.source_file = filename
     with transaction.atomic():
         [spec] = guard.admit([spec])
@@ -168,6 +170,8 @@ def _row_line(row, line_row, col, mapping, headers, extra_idx, errors):
     if quantity is None:
         errors.add(_("Quantity '%(value)s' is not a whole number of at least 1.")
                    % {"value": raw_qty.strip()}, row=line_row, column=mapping["Quantity"])
+    quantity = within_max(quantity, errors, row=line_row, column=mapping["Quantity"],
+                          shown=raw_qty.strip())
     if not sku or quantity is None:
         return None
     return LineSpec(

@@ -57,7 +57,8 @@ def folder_digest(files):
     """SHA-256 of a session folder's files the import reads (sessions.imports.archive)."""
     sha = hashlib.sha256()
     parts = [("session_info.json", files.session_info), ("analysis", files.analysis or b"")]
-    parts += sorted(files.lists.items())
+    # A list file's bytes are read when asked for (SessionFiles.lists), one file at a time.
+    parts += [(name, read()) for name, read in sorted(files.lists.items())]
     for name, content in parts:
         sha.update(name.encode("utf-8") + b"\0" + content + b"\0")
     return sha.hexdigest()

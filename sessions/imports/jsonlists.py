@@ -27,6 +27,7 @@ from sessions.imports.build import (
     list_summary,
 )
 from sessions.imports.guard import Guard
+from sessions.imports.limits import ImportCaps
 from sessions.imports.specs import (
     ErrorList,
     LineSpec,
@@ -35,6 +36,7 @@ from sessions.imports.specs import (
     check_list,
     clean_text,
     parse_quantity,
+    within_max,
 )
 from sessions.models import PackingSession
 
@@ -45,6 +47,7 @@ MAPPED_ORDER_KEYS = {
 }
 MAPPED_ITEM_KEYS = {"sku", "product_name", "quantity"}
 NA_COURIER = "N/A"
+SESSION_ID_MAX = PackingSession._meta.get_field("external_id").max_length
 
 
 def sanitize(value):
@@ -175,6 +178,8 @@ def line_spec(item, row, index, number, errors):
             _("Quantity %(value)s of line %(i)d of order %(number)s is not a whole number of at "
               "least 1.") % {"value": shown, "i": index, "number": number},
             row=row, column=f"{column}.quantity")
+    quantity = within_max(quantity, errors, row=row, column=f"{column}.quantity",
+                          shown=json.dumps(item.get("quantity")))
     if not sku or quantity is None:
         return None
     return LineSpec(
@@ -201,14 +206,18 @@ def import_packing_list_json(client, data, *, session_external_id=None, name=Non
                                      if isinstance(data, dict) else "")
     if not list_name:
         errors.add(_("A list name is required (\"name\" or \"list_name\")."), column="name")
-    spec = json_to_spec(data, list_name, errors)
+    caps = ImportCaps()
+    spec = caps.count(json_to_spec(caps.expect(data), list_name, errors))
     if not spec.orders and not errors:
         errors.add(_("The list has no orders with items."), column="orders")
-    errors.raise_if_any()
     external_id = clean_text(session_external_id) or (
         clean_text(data.get("session_id")) if isinstance(data, dict) else "")
     if external_id == "unknown":
         external_id = ""
+    if len(external_id) > SESSION_ID_MAX:
+        errors.add(_("Too long (%(n)d characters, at most %(max)d).")
+                   % {"n": len(external_id), "max": SESSION_ID_MAX}, column="session_id")
+    errors.raise_if_any()
     try:
         with transaction.atomic():
             session, created = _session_for(client, external_id, user)

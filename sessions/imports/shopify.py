@@ -9,7 +9,6 @@ Re-importing the same session (client + session name) is idempotent: lists alrea
 left untouched (they may be in packing) and only lists that appeared since are added.
 """
 
-import json
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -30,8 +29,10 @@ from sessions.imports.build import (
 )
 from sessions.imports.guard import Guard
 from sessions.imports.jsonlists import json_to_spec, order_spec, sanitize
+from sessions.imports.limits import ImportCaps
 from sessions.imports.specs import ErrorList, clean_text
 from sessions.imports.tables import read_bytes
+from sessions.jsontext import loads
 from sessions.models import PackingSession
 
 FULL_SESSION_LIST = "full_session"
@@ -54,7 +55,7 @@ def load_session_files(path_or_zip, name=None):
 def parse_json(content, filename, errors):
     """Parsed JSON (NaN tokens allowed, as Python wrote them), or None with an error."""
     try:
-        return json.loads(content.decode("utf-8-sig"))
+        return loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         errors.add(_("%(file)s is not valid JSON: %(error)s") % {"file": filename, "error": exc},
                    file=filename)
@@ -130,7 +131,7 @@ ANALYSIS_NAME = "analysis/analysis_data.json"
 
 def _list_specs(files, analysis, present, errors):
     """Specs of the lists not yet in the session, and the names of those already there."""
-    specs, skipped = [], []
+    specs, skipped, caps = [], [], ImportCaps()
     sources = []
     for filename, content in files.lists.items():
         sources.append((filename, content, False))
@@ -139,7 +140,8 @@ def _list_specs(files, analysis, present, errors):
     by_number = _analysis_orders(analysis)
     for filename, content, full_session in sources:
         file_errors = ErrorList()
-        data = analysis if full_session else parse_json(content, filename, file_errors)
+        data = analysis if full_session else parse_json(content(), filename, file_errors)
+        caps.expect(data)
         if data is None:
             errors.items.extend(file_errors.items)
             continue
@@ -154,7 +156,7 @@ def _list_specs(files, analysis, present, errors):
             item.setdefault("file", spec.source_file)
         errors.items.extend(file_errors.items)
         _enrich(spec, by_number)
-        specs.append(spec)
+        specs.append(caps.count(spec))
     return specs, skipped
 
 

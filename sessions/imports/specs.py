@@ -20,6 +20,9 @@ ORDER_TEXT_FIELDS = ("country", "order_type", "notes", "system_note", "box")
 FIELD_LIMITS = {"number": 200, "courier": 100, "country": 100, "order_type": 50, "box": 100,
                 "sku": 200, "product_name": 500}
 _WHOLE_NUMBER = re.compile(r"^\+?(\d+)(?:\.0*)?$")
+# Units one line may ask for. The column holds up to 2^31 - 1, but a line of a million units
+# is a typing error, and sums of many large lines must still fit the counters.
+MAX_QUANTITY = 100_000
 
 
 @dataclass
@@ -102,6 +105,15 @@ def parse_quantity(value):
         return None
     number = int(match.group(1))
     return number if number >= 1 else None
+
+
+def within_max(quantity, errors, *, row, column, shown):
+    """`quantity`, or None with a row error when the line asks for more than MAX_QUANTITY."""
+    if quantity is not None and quantity > MAX_QUANTITY:
+        errors.add(_("Quantity %(value)s is too large: a line may have at most %(max)d units.")
+                   % {"value": shown, "max": MAX_QUANTITY}, row=row, column=column)
+        return None
+    return quantity
 
 
 def clean_text(value):

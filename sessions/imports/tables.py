@@ -18,9 +18,9 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sessions.errors import ImportRejected
+from sessions.imports.limits import ZIP_MAGIC, check_xlsx
 
 EXCEL_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".csv": "csv"}
-ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -80,6 +80,8 @@ def detect_kind(data, name):
 def read_table(data, name):
     """The first sheet as a Table; errors for unreadable files and sheets without data rows."""
     kind = detect_kind(data, name)
+    if kind == "xlsx":
+        check_xlsx(data, name)  # a bomb or an oversized sheet is refused before it is read
     try:
         frame = _read_frame(data, kind)
     except ImportRejected:

@@ -3,8 +3,10 @@
 Pipeline, one module per step (entry point: `runner.run_import`, used by
 `manage.py import_legacy`, which lives in `stats` and also runs the Stats/ history step,
 `stats.legacy_history.import_history`):
+- `share`: every look at the share (folders that cannot be read, a file where a folder should
+  be, links leading outside the share, files too large to be real): problems, never a crash.
 - `jsonio`, `xlsx`, `timestamps`: tolerant readers for what the old apps wrote (NaN, BOM,
-  escapes, truncation; naive local times).
+  escapes, truncation; naive local times; Excel through python-calamine).
 - `tree`: find the share's trees (E1 upper-case, E2+ title-case) and classify session folders.
 - `clients`, `workers`: client profiles, SKU mappings and workers.
 - `evidence`: read every state / backup / summary / completed report of one packing run.

@@ -78,7 +78,7 @@ def all_profiles(trees, session_clients, problems):
     """Profiles of every client that has a profile folder or session folders."""
     folders = {}
     for tree in trees:
-        for code, path in client_folders(tree.get("clients")).items():
+        for code, path in client_folders(tree.get("clients"), problems).items():
             folders.setdefault(code, []).append(path)
     codes = sorted(set(folders) | set(session_clients))
     profiles = {}

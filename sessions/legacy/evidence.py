@@ -54,6 +54,7 @@ class RunEvidence:
     report_path: object = None
     ended: bool = False
     lock: dict = None
+    unreadable: bool = False  # the run has files, and none of them could be read
 
     @property
     def has_any(self):

@@ -10,14 +10,10 @@ import json
 import math
 from pathlib import Path
 
+from sessions.legacy import share
+from sessions.legacy.share import Unreadable
 
-class UnreadableFile(Exception):
-    """A file that exists but cannot be used; `reason` is what the report shows."""
-
-    def __init__(self, path, reason):
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{path}: {reason}")
+UnreadableFile = Unreadable  # the name this module has always raised
 
 
 def _clean(value):
@@ -31,44 +27,44 @@ def _clean(value):
     return value
 
 
-def read_json(path, *, expect=dict):
-    """Parse `path`; raise UnreadableFile with a human reason when it cannot be used."""
+def read_json(path, problems, *, expect=dict):
+    """Parse `path`; raise Unreadable with a human reason when it cannot be used."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(path, f"cannot be read: {exc.strerror or exc}") from exc
+    raw = share.read_bytes(path, problems)
     if not raw.strip():
-        raise UnreadableFile(path, "empty file")
+        raise Unreadable(path, "empty file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = raw.decode("cp1251")
         except UnicodeDecodeError as exc:  # pragma: no cover - cp1251 decodes almost anything
-            raise UnreadableFile(path, "not UTF-8 text") from exc
+            raise Unreadable(path, "not UTF-8 text") from exc
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         truncated = exc.pos >= len(text.rstrip()) - 1
         why = "truncated JSON" if truncated else "invalid JSON"
         where = f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
-        raise UnreadableFile(path, f"{why} ({where})") from exc
+        raise Unreadable(path, f"{why} ({where})") from exc
+    except RecursionError:
+        raise Unreadable(path, "JSON nested too deeply to be a file of the old apps") from None
     if "NaN" in text or "Infinity" in text:
         data = _clean(data)
     if expect is not None and not isinstance(data, expect):
         kind = "an object" if expect is dict else "a list"
-        raise UnreadableFile(path, f"JSON is not {kind}")
+        raise Unreadable(path, f"JSON is not {kind}")
     return data
 
 
 def read_json_or_none(path, problems, *, expect=dict):
-    """Like read_json, but a missing file is None and a broken one is recorded in `problems`."""
+    """Like read_json, but a missing file is None and a broken one (or a folder in its place)
+    is recorded in `problems`."""
     path = Path(path)
-    if not path.is_file():
+    if not share.is_file(path, problems):
         return None
     try:
-        return read_json(path, expect=expect)
-    except UnreadableFile as exc:
+        return read_json(path, problems, expect=expect)
+    except Unreadable as exc:
         problems.add(exc.path, exc.reason)
         return None

@@ -10,7 +10,7 @@ from pathlib import Path, PureWindowsPath
 from profiles.normalize import normalize_order_number
 from sessions.imports.specs import OrderSpec
 from sessions.legacy import evidence as evi
-from sessions.legacy import sources
+from sessions.legacy import share, sources
 from sessions.legacy.jsonio import read_json_or_none
 from sessions.legacy.report import rel
 from sessions.legacy.timestamps import folder_time, parse_ts
@@ -37,23 +37,37 @@ class SessionRejected(Exception):
 
 
 def _run_evidence(folder, names, tz, problems, report):
-    """Evidence of one run from the files named (relative to `folder`), oldest first."""
+    """Evidence of one run from the files named (relative to `folder`), oldest first.
+
+    A sub-folder that cannot be read (barcodes/, reports/) is reported and the run's other
+    files are used, as for any unreadable file."""
     ev = evi.RunEvidence()
+    blocked = {sub for sub in {n.split("/")[0] for n in names if "/" in n}
+               if share.is_dir(folder / sub, problems)
+               and not share.listable(folder / sub, problems,
+                                      what="the run's other files were used")}
+    attempted = 0
     for name in names:
         path = folder / name
-        if not path.is_file():
+        if name.split("/")[0] in blocked or not share.is_file(path, problems):
             continue
+        attempted += 1
         if name.endswith(".xlsx"):
             evi.read_report(path, ev, tz, problems)
         elif "summary" in name:
             evi.read_summary(path, ev, tz, problems)
         else:
             evi.read_state(path, ev, tz, problems)
+    ev.unreadable = attempted > 0 and not ev.variants
     lock = folder / ".session.lock"
-    if lock.is_file():
+    if share.is_file(lock, problems):
         ev.lock = evi.read_lock(lock, tz, problems)
         report.lock(lock, ev.lock)
     return ev
+
+
+UNREAD_RUN = ("none of the files of this packing run could be read, so how far it was packed "
+              "cannot be known: {what} was not imported (a later run adds it)")
 
 
 def _basename(path_text):
@@ -62,18 +76,19 @@ def _basename(path_text):
     return PureWindowsPath(text).name if "\\" in text else Path(text).name
 
 
-def _child(folder, name):
-    """Case-insensitive child lookup (the share was SMB)."""
+def _child(folder, name, problems):
+    """Case-insensitive lookup of a sub-folder (the share was SMB); a file in its place is
+    reported and ignored."""
     direct = folder / name
-    if direct.exists():
+    if share.is_dir(direct, problems, expected=True):
         return direct
-    try:
-        for p in folder.iterdir():
-            if p.name.lower() == name.lower():
-                return p
-    except OSError:
-        pass
+    for p in share.entries(folder, problems):
+        if p.name.lower() == name.lower() and p.name != name \
+                and share.is_dir(p, problems, expected=True):
+            return p
     return None
+
+
 
 
 def _checked(source, folder):
@@ -84,6 +99,8 @@ def _checked(source, folder):
 
 
 def plan_shopify(sf, ctx):
+    """The lists of a Shopify session; a list whose packing folder cannot be read is reported
+    and left out (a later run adds it), the other lists are planned."""
     folder, tz, problems = sf.path, ctx.tz, ctx.problems
     info = read_json_or_none(folder / "session_info.json", problems) or {}
     created = parse_ts(info.get("created_at"), tz) or folder_time(sf.name, tz) or ctx.now
@@ -92,31 +109,43 @@ def plan_shopify(sf, ctx):
     plan.info = {"shape": "shopify", "tree": sf.tree.era,
                  "session_info": {k: v for k, v in info.items() if k != "packing_progress"},
                  "packing_progress": info.get("packing_progress") or {}}
-    lists_dir = _child(folder, "packing_lists")
-    packing_dir = _child(folder, "packing")
+    lists_dir = _child(folder, "packing_lists", problems)
+    packing_dir = _child(folder, "packing", problems)
     names = {}
     if lists_dir:
-        for p in sorted(lists_dir.glob("*.json")):
-            if not p.name.startswith(".") and not is_ignored_file(p.name):
+        files = share.entries(lists_dir, problems,
+                              what="lists without a packing folder were not imported")
+        for p in files:
+            if p.suffix == ".json" and not p.name.startswith(".") \
+                    and not is_ignored_file(p.name):
                 names.setdefault(p.stem, {"json": p})
-        for p in sorted(lists_dir.glob("*.xlsx")):
-            if p.stem not in names:
+        for p in files:
+            if p.suffix == ".xlsx" and p.stem not in names:
                 plan.info.setdefault("lists_without_json", []).append(p.name)
     if packing_dir:
-        for p in sorted(packing_dir.iterdir()):
-            if p.is_dir() and not p.name.startswith("."):
+        if not share.listable(packing_dir, problems, what="no list of this session was "
+                              "imported: how far each was packed cannot be known"):
+            raise SessionRejected(f"{packing_dir}: folder cannot be read")
+        for p in share.entries(packing_dir, problems):
+            if not p.name.startswith(".") and share.is_dir(p, problems):
                 names.setdefault(p.name, {})["work"] = p
-    old_full = _child(folder, "packing_full_session")
-    if old_full and old_full.is_dir():
+    old_full = _child(folder, "packing_full_session", problems)
+    if old_full:
         names.setdefault(FULL_SESSION, {}).setdefault("work", old_full)
     for position, (name, where) in enumerate(sorted(names.items())):
         work = where.get("work")
         ev = None
         if work:
+            if not share.listable(work, problems, what=f"list {name} was not imported: how far "
+                                  "it was packed cannot be known (a later run adds it)"):
+                continue
             ev = _run_evidence(work, ["barcodes/packing_state.json.backup",
                                       "barcodes/packing_state.json", "packing_state.json",
                                       "barcodes/session_summary.json", "session_summary.json",
                                       "reports/packing_completed.xlsx"], tz, problems, ctx.report)
+            if ev.unreadable:
+                problems.add(work, UNREAD_RUN.format(what=f"list {name}"))
+                continue
         source = None
         if "json" in where:
             source = sources.from_json(where["json"], problems)
@@ -159,7 +188,7 @@ def _excel_source(folder, ev, list_file, info, ctx):
         candidates = [ctx.lists_dir / list_file] + sorted(
             p for p in ctx.lists_dir.rglob("*") if p.name.lower() == list_file.lower())
         for cand in candidates:
-            if cand.is_file():
+            if share.is_file(cand, problems):
                 src = sources.from_xlsx(cand, problems, kind="excel")
                 if src is not None:
                     return src
@@ -168,7 +197,7 @@ def _excel_source(folder, ev, list_file, info, ctx):
         parts = PureWindowsPath(path_text).parts if "\\" in path_text else Path(path_text).parts
         if len(parts) >= 3:
             sibling = folder.parent / parts[-3] / "analysis" / "analysis_data.json"
-            if sibling.is_file():
+            if share.is_file(sibling, problems):
                 return sources.from_json(sibling, problems, kind="analysis")
     reason = (f"the original Excel list {list_file!r} is not on the share"
               if list_file else "the original Excel list is unknown")
@@ -188,6 +217,8 @@ def plan_excel(sf, ctx):
                                 "barcodes/packing_state.json", "session_summary.json",
                                 "barcodes/session_summary.json"] + reports, tz, problems,
                        ctx.report)
+    if ev.unreadable:
+        raise SessionRejected(UNREAD_RUN.format(what="the session"))
     created = folder_time(sf.name, tz) or parse_ts(info.get("started_at"), tz) or ctx.now
     list_file = _basename(info.get("packing_list_path")
                           or (ev.summary or {}).get("packing_list_path") or "")
@@ -203,7 +234,7 @@ def plan_excel(sf, ctx):
     source = _excel_source(folder, ev, list_file, info, ctx)
     if source.kind == "state":
         known = set(ev.completed) | set(ev.in_progress) | set(ev.skipped)
-        barcodes = _child(folder, "barcodes")
+        barcodes = _child(folder, "barcodes", problems)
         for png in sorted(barcodes.glob("*.png")) if barcodes else []:
             if normalize_order_number(png.stem) not in known \
                     and not png.stem.startswith("unnamed_"):

@@ -12,11 +12,15 @@ CLIENT_KEYS = ("sessions", "lists", "orders", "lines", "items", "packed_units")
 
 
 class Problems:
-    """Files that could not be read or data that could not be trusted: {"path", "reason"}."""
+    """Files that could not be read or data that could not be trusted: {"path", "reason"}.
 
-    def __init__(self):
+    `roots` are the share's roots (and --lists-dir): a symbolic link leading outside them is a
+    problem, not a path to follow (sessions/legacy/share.py)."""
+
+    def __init__(self, roots=()):
         self.items = []
         self._seen = set()
+        self.roots = list(roots)
 
     def add(self, path, reason):
         key = (str(path), reason)

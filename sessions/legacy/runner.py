@@ -80,7 +80,8 @@ def run_import(options):
 
 def _run(options, ctx):
     report, problems = ctx.report, ctx.problems
-    trees = find_trees(options.roots)
+    problems.roots = [*options.roots, *([ctx.lists_dir] if ctx.lists_dir else [])]
+    trees = find_trees(options.roots, problems)
     if not trees:
         for root in options.roots:
             problems.add(root, "no Clients/ or Sessions/ folder (in either capitalisation) here")

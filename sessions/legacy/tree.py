@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sessions.legacy import share
 from sessions.legacy.timestamps import EXCEL_SESSION_RE, SHOPIFY_SESSION_RE
 
 TREE_DIRS = ("clients", "sessions", "stats", "workers")
@@ -24,11 +25,8 @@ def is_ignored_file(name):
     return bool(IGNORED_FILE_RE.search(name))
 
 
-def _child_dirs(path):
-    try:
-        return {p.name.lower(): p for p in Path(path).iterdir() if p.is_dir()}
-    except OSError:
-        return {}
+def _child_dirs(path, problems):
+    return {p.name.lower(): p for p in share.subdirs(path, problems)}
 
 
 @dataclass
@@ -41,14 +39,14 @@ class Tree:
         return self.dirs.get(name)
 
 
-def find_trees(paths):
+def find_trees(paths, problems):
     """The trees under the given roots, E2+ trees first."""
     trees = []
     for raw in paths:
         path = Path(raw)
-        candidates = [path] + sorted(_child_dirs(path).values())
+        candidates = [path] + sorted(_child_dirs(path, problems).values())
         for cand in candidates:
-            dirs = {k: v for k, v in _child_dirs(cand).items() if k in TREE_DIRS}
+            dirs = {k: v for k, v in _child_dirs(cand, problems).items() if k in TREE_DIRS}
             if "sessions" not in dirs and "clients" not in dirs:
                 continue
             named = dirs.get("sessions") or dirs.get("clients")
@@ -60,12 +58,12 @@ def find_trees(paths):
     return trees
 
 
-def client_folders(base):
+def client_folders(base, problems):
     """{client code: folder} of `CLIENT_*` sub-folders of `base` (the code is upper-cased)."""
     out = {}
     if base is None:
         return out
-    for _name, path in sorted(_child_dirs(base).items()):
+    for _name, path in sorted(_child_dirs(base, problems).items()):
         if path.name.upper().startswith("CLIENT_") and len(path.name) > 7:
             out.setdefault(path.name[7:].upper(), path)
     return out
@@ -80,29 +78,30 @@ class SessionFolder:
     shape: str  # "shopify" (Shape B) or "excel" (Shape A)
 
 
-def classify(path):
+def classify(path, problems):
     """Shape of a session folder (§17.2): "shopify", "excel", or None (not a session)."""
     name = path.name
-    if name.startswith(".") or not path.is_dir():
+    if name.startswith(".") or not share.is_dir(path, problems):
         return None
-    if SHOPIFY_SESSION_RE.match(name) or (path / "packing_lists").is_dir() \
-            or (path / "packing").is_dir() or (path / "analysis").is_dir():
+    if SHOPIFY_SESSION_RE.match(name) or any(share.is_dir(path / sub, problems)
+                                             for sub in ("packing_lists", "packing", "analysis")):
         return "shopify"
-    if EXCEL_SESSION_RE.match(name) or (path / "barcodes").is_dir() \
+    if EXCEL_SESSION_RE.match(name) or share.is_dir(path / "barcodes", problems) \
             or any(path.glob("*_completed.xlsx")):
         return "excel"
     return None
 
 
 def session_folders(trees, problems):
-    """Every session folder of every client; an E1 copy only when E2+ lacks that folder."""
+    """Every session folder of every client; an E1 copy only when E2+ lacks that folder.
+    A client folder that cannot be listed is reported (and its sessions left for a later run)."""
     seen = {}
     for tree in trees:
-        for code, cdir in client_folders(tree.get("sessions")).items():
-            for path in sorted(p for p in cdir.iterdir()):
-                if not path.is_dir() or path.name.startswith("."):
+        for code, cdir in client_folders(tree.get("sessions"), problems).items():
+            for path in share.entries(cdir, problems):
+                if path.name.startswith(".") or not share.is_dir(path, problems):
                     continue
-                shape = classify(path)
+                shape = classify(path, problems)
                 if shape is None:
                     if not path.name.startswith("OrdersFulfillment_"):
                         problems.add(path, "not a session folder of a known shape; skipped")

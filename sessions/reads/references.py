@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from profiles.models import Client, Station
+from profiles.models import CLIENT_CODE_RE, Client, Station
 from profiles.normalize import normalize_sku
 from sessions.errors import NotFound
 from sessions.models import OrderItem
@@ -13,8 +13,11 @@ def station_by_ref(ref):
     ref = str(ref or "").strip()
     if not ref:
         raise NotFound(_("A station is required."))
+    if "\x00" in ref:  # no station has one, and PostgreSQL refuses it in a query
+        raise NotFound(_("Unknown station: %(ref)s") % {"ref": ref.replace("\x00", "\\0")})
     qs = Station.objects.filter(active=True)
-    station = qs.filter(pk=int(ref)).first() if ref.isdigit() else None
+    # ASCII digits only: "²" is a digit to str.isdigit() but no number to int().
+    station = qs.filter(pk=int(ref)).first() if ref.isascii() and ref.isdigit() else None
     station = station or qs.filter(name__iexact=ref).first()
     if station is None:
         raise NotFound(_("Unknown station: %(ref)s") % {"ref": ref})
@@ -22,8 +25,10 @@ def station_by_ref(ref):
 
 
 def client_by_code(code):
-    """A client by its code (case-insensitive, as typed on a command line)."""
-    client = Client.objects.filter(code=str(code or "").strip().upper()).first()
+    """A client by its code (case-insensitive, as typed on a command line). Text that cannot be
+    a client code (a NUL, 300 characters) is not looked up: it is simply unknown."""
+    wanted = str(code or "").strip().upper()
+    client = Client.objects.filter(code=wanted).first() if CLIENT_CODE_RE.match(wanted) else None
     if client is None:
         raise NotFound(_("Unknown client: %(code)s") % {"code": code})
     return client

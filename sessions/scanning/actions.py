@@ -295,6 +295,10 @@ def _save_mapping(step, existing, client_id, barcode, sku, by_user):
         with transaction.atomic():
             mapping.save()
     except IntegrityError:  # another station created it meanwhile: never overwrite unseen
+        winner = first_row(SkuMapping.objects.filter(
+            client_id=client_id, normalized_barcode=normalize_barcode(barcode)))
+        if winner is not None and normalize_sku(winner.sku) == normalize_sku(sku):
+            return  # both stations asked for the same mapping: it stands, nothing to refuse
         raise InvalidAction(_("Another station mapped this barcode at the same moment; scan "
                               "it again to see what it packs now.")) from None
 
