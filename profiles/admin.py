@@ -15,7 +15,6 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from profiles.models import (
@@ -27,7 +26,7 @@ from profiles.models import (
     Station,
     Worker,
 )
-from profiles.resources import SkuMappingResource
+from profiles.resources import MappingCSV, MappingXLSX, SkuMappingResource
 from profiles.roles import ADMIN, PACKER, SUPERVISOR, assign_role, role_of
 
 
@@ -94,7 +93,7 @@ class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     fields = ["client", "barcode", "sku", "normalized_barcode", "created_at", "updated_at"]
     readonly_fields = ["normalized_barcode", "created_at", "updated_at"]
     resource_classes = [SkuMappingResource]
-    formats = [CSV, XLSX]
+    formats = [MappingCSV, MappingXLSX]
     history_list_display = ["barcode", "sku"]
 
     def has_import_permission(self, request):
