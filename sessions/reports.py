@@ -12,11 +12,12 @@ content, frozen header, autofilter, codes kept as text, no cell ever a formula.
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.styles import PatternFill
 
 from profiles.spreadsheets import Row, add_sheet, new_workbook, workbook_bytes
 from sessions.metrics import list_metrics, local_tz
-from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, ScanEvent
+from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, PackingList, ScanEvent
 from sessions.reads.payloads import iso, kept_by_line, list_counters
 
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
@@ -223,11 +224,72 @@ def _write_lines_sheet(wb, packing_list):
                      codes=codes - {None})
 
 
-def _write_summary_sheet(wb, summary):
-    flat = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
-    flat.update({f"metrics.{k}": v for k, v in summary["metrics"].items()})
-    flat.update({f"figures.{k}": v for k, v in summary["figures"].items()})
-    return add_sheet(wb, _("Summary"), [_("Figure"), _("Value")], flat.items())
+# The Summary sheet: (label, where the value is, unit). Labels are the words of the screens (the
+# list details and the dashboard headline, templates/stats/_figures.html), in the user's
+# language; the raw keys stay in the JSON summary (`list_summary`).
+SUMMARY_ROWS = [
+    (gettext_lazy("Session"), "session_id", ""),
+    (gettext_lazy("Client"), "client_id", ""),
+    (gettext_lazy("Packing list"), "packing_list_name", ""),
+    (gettext_lazy("Status"), "status", ""),
+    (gettext_lazy("Worker"), "worker_name", ""),
+    (gettext_lazy("Station"), "station", ""),
+    (gettext_lazy("Started"), "started_at", ""),
+    (gettext_lazy("Ended"), "completed_at", ""),
+    (gettext_lazy("Duration"), "duration_seconds", "s"),
+    (gettext_lazy("Orders"), "total_orders", ""),
+    (gettext_lazy("Completed orders"), "completed_orders", ""),
+    (gettext_lazy("Orders in progress"), "in_progress_orders", ""),
+    (gettext_lazy("New orders"), "new_orders", ""),
+    (gettext_lazy("Skipped orders"), "skipped_orders_count", ""),
+    (gettext_lazy("Orders needing review"), "needs_review_orders", ""),
+    (gettext_lazy("Units required"), "total_items", ""),
+    (gettext_lazy("Units packed"), "packed_items", ""),
+    (gettext_lazy("Extra units kept"), "extras_kept", ""),
+    (gettext_lazy("Different SKUs"), "unique_skus", ""),
+    (gettext_lazy("Orders packed"), "figures.orders_packed", ""),
+    (gettext_lazy("Items packed"), "figures.items_packed", ""),
+    (gettext_lazy("Orders / hour"), "figures.orders_per_hour_active", ""),
+    (gettext_lazy("Items / hour"), "figures.items_per_hour_active", ""),
+    (gettext_lazy("Orders / hour (wall time)"), "figures.orders_per_hour_wall", ""),
+    (gettext_lazy("Items / hour (wall time)"), "figures.items_per_hour_wall", ""),
+    (gettext_lazy("Active time"), "figures.active_seconds", "s"),
+    (gettext_lazy("Wall time"), "figures.wall_seconds", "s"),
+    (gettext_lazy("Average order time"), "figures.avg_order_seconds", "s"),
+    (gettext_lazy("Fastest order"), "figures.fastest_order_seconds", "s"),
+    (gettext_lazy("Slowest order"), "figures.slowest_order_seconds", "s"),
+    (gettext_lazy("Average time to the first item"), "figures.avg_first_scan_seconds", "s"),
+    (gettext_lazy("Scans"), "figures.scans", ""),
+    (gettext_lazy("Wrong scans"), "figures.wrong_scans", ""),
+    (gettext_lazy("Accuracy"), "figures.accuracy", "%"),
+    (gettext_lazy("Corrections"), "figures.corrections", ""),
+    (gettext_lazy("Extra scans"), "figures.extra_scans", ""),
+    (gettext_lazy("Unknown scans"), "figures.unknown_scans", ""),
+    (gettext_lazy("Manual confirmations"), "figures.manual_confirmations", ""),
+]
+LIST_STATUS_WORDS = dict(PackingList.Status.choices)
+
+
+def _summary_value(packing_list, summary, key):
+    if key == "started_at":
+        return local_naive(packing_list.started_at)
+    if key == "completed_at":
+        return local_naive(packing_list.ended_at)
+    if key == "status":
+        return str(LIST_STATUS_WORDS.get(summary["status"], summary["status"]))
+    group, _dot, name = key.rpartition(".")
+    value = summary[group][name] if group else summary[key]
+    if name == "accuracy" and value is not None:
+        return round(value * 100, 1)
+    if isinstance(value, float):
+        return round(value, 1)
+    return value
+
+
+def _write_summary_sheet(wb, packing_list, summary):
+    rows = [[str(label), _summary_value(packing_list, summary, key), unit]
+            for label, key, unit in SUMMARY_ROWS]
+    return add_sheet(wb, _("Summary"), [_("Figure"), _("Value"), _("Unit")], rows)
 
 
 def completion_report(packing_list):
@@ -237,12 +299,13 @@ def completion_report(packing_list):
     Skipped / New / Needs review), Completed At (the order's own completion time, local),
     Packed By (who completed it), Extras (extra units kept in the parcel), Manual Fill (units
     filled by hand, with their reasons) and Problem (a flagged order's problem); completed rows
-    are green. Sheet 2: the list summary.
+    are green. Sheet 2: the list summary, labelled like the screens in the user's language (the
+    raw keys stay in the JSON summary, `list_summary`).
     """
     summary = list_summary(packing_list)
     wb = new_workbook()
     _write_lines_sheet(wb, packing_list)
-    _write_summary_sheet(wb, summary)
+    _write_summary_sheet(wb, packing_list, summary)
     return workbook_bytes(wb)
 
 
