@@ -1,7 +1,8 @@
 """Admin of clients (with their settings), SKU mappings, workers, stations and users.
 
 Clients and mappings keep a change history (simple_history: who and when), which replaces the
-old app's `backups/` folder. Mappings import and export as CSV / XLSX (profiles.resources).
+old app's `backups/` folder. The SKU-mapping admin lives in sessions/admin.py: it checks a typed
+SKU against the client's packing lists, which profiles cannot see.
 Users get a role column and actions that go through profiles.roles.assign_role, so groups and
 the staff flag never disagree.
 """
@@ -14,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from profiles.models import (
@@ -22,11 +22,9 @@ from profiles.models import (
     ClientSettings,
     ColumnMapping,
     CourierDeadline,
-    SkuMapping,
     Station,
     Worker,
 )
-from profiles.resources import MappingCSV, MappingXLSX, SkuMappingResource
 from profiles.roles import ADMIN, PACKER, SUPERVISOR, assign_role, role_of
 
 
@@ -82,23 +80,6 @@ class ClientAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A client's code names its sessions, exports and channel groups: fixed once created.
         return ["code"] if obj else []
-
-
-@admin.register(SkuMapping)
-class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    list_display = ["barcode", "sku", "client", "updated_at"]
-    list_filter = ["client"]
-    list_select_related = ["client"]
-    search_fields = ["barcode", "normalized_barcode", "sku"]
-    fields = ["client", "barcode", "sku", "normalized_barcode", "created_at", "updated_at"]
-    readonly_fields = ["normalized_barcode", "created_at", "updated_at"]
-    resource_classes = [SkuMappingResource]
-    formats = [MappingCSV, MappingXLSX]
-    history_list_display = ["barcode", "sku"]
-
-    def has_import_permission(self, request):
-        """Importing writes mappings: only for users who may add and change them."""
-        return self.has_add_permission(request) and self.has_change_permission(request)
 
 
 class WorkerForm(forms.ModelForm):

@@ -15,6 +15,7 @@ barcode in the CSV as ="7290018664100", read back as the barcode), no cell ever 
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from import_export import fields, resources
 from import_export.formats.base_formats import CSV, XLSX
@@ -59,6 +60,25 @@ def _text(value):
     return restored(str(value).strip())
 
 
+class FieldDiff(resources.Diff):
+    """The import preview per field: `old → new`, whole values. The default character diff
+    showed DC-MC-100 → DC-HC-050 as "DC-MHC-1050"."""
+
+    def as_html(self):
+        cells = []
+        for old, new in zip(self.left, self.right):
+            old = "" if self.new else str(old or "")
+            new = str(new or "")
+            if old == new:
+                cells.append(format_html("{}", new))
+            elif not old:
+                cells.append(format_html('<ins class="new">{}</ins>', new))
+            else:
+                cells.append(format_html('<del class="old">{}</del> → <ins class="new">{}</ins>',
+                                         old, new))
+        return cells
+
+
 class SkuMappingResource(resources.ModelResource):
     client = fields.Field(
         attribute="client", column_name="client", widget=ForeignKeyWidget(Client, "code")
@@ -75,6 +95,9 @@ class SkuMappingResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
+
+    def get_diff_class(self):
+        return FieldDiff
 
     def get_queryset(self):
         return SkuMapping.objects.select_related("client").order_by("client__code", "barcode")

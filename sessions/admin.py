@@ -5,14 +5,27 @@ Counters (the list's own: sessions.counters) and claims change only through the 
 offers on the floor is "Release claim", which calls sessions.claims.force_release with a
 reason, exactly like the supervisor's floor view.
 The scan and claim logs are append-only: nobody adds, edits or deletes them here.
+
+SKU mappings (profiles.SkuMapping) are administered here, not in profiles/admin.py, because a
+typed SKU is checked against the client's packing lists (`sessions.reads.skus`): a SKU that
+no list of the client has ever carried is saved with a warning (it may be a typo, or a product
+whose first list has not arrived yet). The list filters by client (shown even when there is
+only one) and one search box finds a term in the SKU or the barcode, also typed with other
+punctuation or case (the way a scan matches: `profiles.normalize`).
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
+from profiles.models import Client, SkuMapping
+from profiles.normalize import normalize_barcode
+from profiles.resources import MappingCSV, MappingXLSX, SkuMappingResource
 from sessions.claims import force_release
 from sessions.counters import FIELDS as COUNTER_FIELDS
 from sessions.errors import PackingError
@@ -28,6 +41,7 @@ from sessions.models import (
     ScanEvent,
 )
 from sessions.reads.payloads import claim_state
+from sessions.reads.skus import unseen_skus
 
 CLAIM_FIELDS = ["holder", "station", "claim_token", "claimed_at", "heartbeat_at"]
 
@@ -243,3 +257,81 @@ class ImportRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["source_name", "content_hash", "session__external_id"]
     list_select_related = ["client", "session", "created_by"]
     date_hierarchy = "created_at"
+
+
+# ---------------------------------------------------------------- SKU mappings
+
+class ClientFilter(admin.SimpleListFilter):
+    """By client, always shown: Django's own filter hides itself when there is one client,
+    which looked like "no client filter" on a site with one client."""
+
+    title = _("client")
+    parameter_name = "client"
+
+    def lookups(self, request, model_admin):
+        return [(c.code, f"{c.code} · {c.name}") for c in Client.objects.order_by("code")]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(client__code=self.value())
+        return queryset
+
+
+def warn_unseen_skus(request, client, skus):
+    """A warning naming the SKUs that no list of the client has carried."""
+    unseen = unseen_skus(client, skus)
+    if unseen:
+        messages.warning(request, gettext(
+            "No packing list of %(client)s has a line with the SKU %(skus)s. Check it for a "
+            "typo: a barcode mapped to it finds no item to pack.")
+            % {"client": client.code, "skus": ", ".join(f"“{s}”" for s in unseen[:20])})
+
+
+@admin.register(SkuMapping)
+class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    list_display = ["barcode", "sku", "client", "updated_at"]
+    list_filter = [ClientFilter]
+    list_select_related = ["client"]
+    search_fields = ["barcode", "sku", "client__code"]
+    search_help_text = _("A SKU or a barcode (any punctuation or case), or a client code.")
+    fields = ["client", "barcode", "sku", "normalized_barcode", "created_at", "updated_at"]
+    readonly_fields = ["normalized_barcode", "created_at", "updated_at"]
+    resource_classes = [SkuMappingResource]
+    formats = [MappingCSV, MappingXLSX]
+    history_list_display = ["barcode", "sku"]
+
+    def has_import_permission(self, request):
+        """Importing writes mappings: only for users who may add and change them."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's word-by-word search, plus the whole term as a SKU or a barcode: exactly
+        as typed, or normalised like a scan (`380-1234 5000-13` finds 3801234500013)."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return found, duplicates
+        whole = Q(sku__icontains=term) | Q(barcode__icontains=term)
+        normalized = normalize_barcode(term)
+        if normalized:
+            whole |= Q(normalized_barcode__contains=normalized)
+        return found | queryset.filter(whole), duplicates
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or "sku" in form.changed_data or "client" in form.changed_data:
+            warn_unseen_skus(request, obj.client, [obj.sku])
+
+    def process_result(self, result, request):
+        """After a file import: the same warning for every imported SKU no list carried."""
+        response = super().process_result(result, request)
+        by_client = {}
+        for row in result.rows:
+            if (row.is_new() or row.is_update()) and row.instance is not None:
+                by_client.setdefault(row.instance.client, []).append(row.instance.sku)
+        for client, skus in by_client.items():
+            warn_unseen_skus(request, client, skus)
+        return response
