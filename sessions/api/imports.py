@@ -54,6 +54,13 @@ class OrderSerializer(serializers.Serializer):
     items = ItemSerializer(many=True)
 
 
+ADD_TO_OPEN_HELP = (
+    "Without a session_id, the list goes to a new session named after the time (default). "
+    "true: it joins the client's open session of today made by an import (a new one when there "
+    "is none), as the Shopify Tool's sessions hold several lists; a list name already there "
+    "gets \" (2)\". The answer's created_session says which happened.")
+
+
 class PackingListPushSerializer(serializers.Serializer):
     """Documentation of the body; validation is the importer's (row-precise errors)."""
 
@@ -65,6 +72,8 @@ class PackingListPushSerializer(serializers.Serializer):
     orders = OrderSerializer(many=True)
     on_duplicates = serializers.ChoiceField(choices=list(CHOICES), required=False,
                                             help_text=ON_DUPLICATES_HELP)
+    add_to_open_session = serializers.BooleanField(required=False, default=False,
+                                                   help_text=ADD_TO_OPEN_HELP)
 
 
 ERROR_RESPONSE = inline_serializer("ImportRejected", {
@@ -149,6 +158,7 @@ class PackingListImport(APIView):
             client, data, session_external_id=data.get("session_id"),
             list_name=data.get("list_name") or data.get("name"), user=request.user,
             on_duplicates=data.get("on_duplicates") or "",
+            add_to_open_session=flag(data.get("add_to_open_session")),
         )
         return answer(result)
 
@@ -167,6 +177,8 @@ class FileImport(APIView):
                 required=False, help_text='JSON {"Order_Number": "Order No", …} for Excel/CSV'),
             "on_duplicates": serializers.ChoiceField(choices=list(CHOICES), required=False,
                                                      help_text=ON_DUPLICATES_HELP),
+            "add_to_open_session": serializers.BooleanField(
+                required=False, default=False, help_text=ADD_TO_OPEN_HELP),
         })},
         responses=IMPORT_RESPONSES,
     )
@@ -178,8 +190,23 @@ class FileImport(APIView):
             raise InvalidRequest(_("Attach the file as 'file'."))
         result = import_file(client, upload, mapping=parse_mapping(request.data.get("mapping")),
                              user=request.user,
-                             on_duplicates=request.data.get("on_duplicates") or "")
+                             on_duplicates=request.data.get("on_duplicates") or "",
+                             add_to_open_session=flag(request.data.get("add_to_open_session")))
         return answer(result)
+
+
+def flag(value):
+    """A boolean field from JSON (true/false) or a form ("true", "1", "on"); absent is False."""
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "":
+        return False
+    text = str(value).strip().lower()
+    if text in ("true", "1", "on", "yes"):
+        return True
+    if text in ("false", "0", "off", "no"):
+        return False
+    raise InvalidRequest(_("'add_to_open_session' must be true or false."))
 
 
 def parse_mapping(text):

@@ -10,6 +10,7 @@ Rows are written with `bulk_create` in batches: a 15,000-line list is a handful 
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
@@ -80,6 +81,48 @@ def create_timestamped_session(client, **kwargs):
         except IntegrityError:
             if attempt == 4:
                 raise
+
+
+# Sources of the sessions an import may add a list to (never a Shopify Tool's or the legacy
+# share's session, whose lists are theirs).
+JOINABLE_SOURCES = (PackingSession.Source.EXCEL, PackingSession.Source.API)
+
+
+def todays_open_session(client, *, lock=True):
+    """The client's latest open session made by an import today (local day), or None; locked
+    unless `lock` is False (a page saying where a list would go)."""
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    sessions = PackingSession.objects.select_for_update() if lock else PackingSession.objects
+    return (sessions
+            .filter(client=client, status=PackingSession.Status.OPEN,
+                    source__in=JOINABLE_SOURCES, created_at__gte=start,
+                    created_at__lt=start + timedelta(days=1))
+            .order_by("-created_at", "-id").first())
+
+
+def session_for_import(client, *, add_to_open_session=False, **kwargs):
+    """(session, created) for a list without a session id of its own.
+
+    By default a new timestamped session per import (`create_timestamped_session`). With
+    `add_to_open_session`, the list joins the client's open session of today, as the Shopify
+    Tool's sessions hold several lists; a new one is made when there is none.
+    """
+    if add_to_open_session:
+        session = todays_open_session(client)
+        if session is not None:
+            return session, False
+    return create_timestamped_session(client, **kwargs), True
+
+
+def free_list_name(session, name, limit=300):
+    """`name`, or `name (2)`, `name (3)` … : the first list name not used in `session`."""
+    taken = set(session.lists.values_list("name", flat=True))
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name[:limit - 8]} ({n})" in taken:
+        n += 1
+    return f"{name[:limit - 8]} ({n})"
 
 
 def create_session(client, *, external_id, source, source_path="", info=None, user=None,

@@ -50,16 +50,20 @@ def kind_of(name, *, is_dir=False):
 
 
 # Fields of a push that say how to import it, not what: not part of its content hash.
-CONTROL_FIELDS = ("client", "on_duplicates", "preview")
+CONTROL_FIELDS = ("client", "on_duplicates", "preview", "add_to_open_session")
 
 
 def import_file(client, source, *, name=None, mapping=None, user=None, list_name=None,
-                session_external_id=None, on_duplicates="", preview=False):
+                session_external_id=None, on_duplicates="", preview=False,
+                add_to_open_session=False):
     """Import `source` (a path, a folder, or an uploaded file) for `client` with the importer
     its kind needs; returns the ImportResult (its `duplicate_of` set when the same content
     was imported before), or with `preview` the preview dict. `name` is the original file
     name when `source` is a stored copy; `mapping` applies to spreadsheets, `list_name` and
-    `session_external_id` to a packing-list JSON (defaults: the file's own fields)."""
+    `session_external_id` to a packing-list JSON (defaults: the file's own fields).
+    `add_to_open_session` puts a spreadsheet's or a packing-list JSON's list (one without a
+    session id of its own) into the client's open session of today instead of a new session
+    (a Shopify Tool session keeps its own)."""
     path = Path(source) if isinstance(source, (str, Path)) else None
     name = name or (path.name if path is not None else getattr(source, "name", "")) or "upload"
     is_dir = path is not None and path.is_dir()
@@ -80,13 +84,14 @@ def import_file(client, source, *, name=None, mapping=None, user=None, list_name
             or Path(name).stem
         return _once(guard, lambda: import_packing_list_json(
             client, data, name=list_name, user=user, session_external_id=session_external_id,
-            guard=guard))
+            guard=guard, add_to_open_session=add_to_open_session))
     return _once(guard, lambda: import_excel(client, source, mapping=mapping, user=user,
-                                             name=name, guard=guard))
+                                             name=name, guard=guard,
+                                             add_to_open_session=add_to_open_session))
 
 
 def import_push(client, data, *, session_external_id=None, list_name=None, user=None,
-                on_duplicates="", preview=False):
+                on_duplicates="", preview=False, add_to_open_session=False):
     """Import a packing list a program pushed as JSON (POST /api/v1/imports/packing-list/);
     the same answers as import_file."""
     content = ({k: v for k, v in data.items() if k not in CONTROL_FIELDS}
@@ -97,7 +102,7 @@ def import_push(client, data, *, session_external_id=None, list_name=None, user=
                   preview=preview)
     return _once(guard, lambda: import_packing_list_json(
         client, data, session_external_id=session_external_id, name=list_name, user=user,
-        guard=guard))
+        guard=guard, add_to_open_session=add_to_open_session))
 
 
 def _once(guard, run):

@@ -17,7 +17,9 @@ from sessions.imports.build import (
     announce_lists,
     build_list,
     create_timestamped_session,
+    free_list_name,
     list_summary,
+    todays_open_session,
 )
 from sessions.imports.guard import Guard
 from sessions.imports.limits import ImportCaps
@@ -44,15 +46,18 @@ COUNTRY_HEADERS = {"destination_country", "country", "shipping_country"}
 PREVIEW_ROWS = 5
 
 
-def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None):
+def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None,
+                 add_to_open_session=False):
     """Import `file` (path, upload or binary file object) for `client`.
 
     `mapping` (standard column → file column) overrides the remembered one and is remembered
     for this header shape. Raises MappingRequired (with headers, missing columns, a guess and a
     preview) when the file lacks standard columns and no mapping is known, ImportRejected with
     every row error otherwise, DuplicateOrders when orders are already in a list that has not
-    ended (sessions.imports.guard; `guard` carries the caller's choice). Returns an
-    ImportResult.
+    ended (sessions.imports.guard; `guard` carries the caller's choice). The list goes to a new
+    timestamped session, or with `add_to_open_session` to the client's open session of today
+    (`sessions.imports.build.todays_open_session`; a name already there gets " (2)"). Returns
+    an ImportResult.
     """
     guard = guard or Guard(client, user=user)
     data, filename = read_bytes(file, name)
@@ -65,19 +70,25 @@ def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None
         )
     spec = ImportCaps().count(table_to_spec(table, chosen, Path(filename).stem or "list"))
     spec.source_file = filename
+    spec.info = {**spec.info, "mapping": chosen}
     with transaction.atomic():
-        [spec] = guard.admit([spec])
-        session = create_timestamped_session(
-            client, source=PackingSession.Source.EXCEL, source_path=filename,
-            info={"file": filename, "mapping": chosen}, user=user,
-        )
-        packing_list = build_list(session, spec, position=0)
+        joined = todays_open_session(client) if add_to_open_session else None
+        [spec] = guard.admit([spec], into=joined)
+        if joined is not None:
+            session, created = joined, False
+            spec.name = free_list_name(session, spec.name)
+        else:
+            session, created = create_timestamped_session(
+                client, source=PackingSession.Source.EXCEL, source_path=filename,
+                info={"file": filename, "mapping": chosen}, user=user,
+            ), True
+        packing_list = build_list(session, spec)
         if remember:
             remember_mapping(client, table.headers, chosen)
         guard.record(session, [packing_list], [spec])
         announce_lists([packing_list])
     return ImportResult(session=session, lists=[list_summary(packing_list, spec)],
-                        details=guard.details)
+                        created_session=created, details=guard.details)
 
 
 def preview(file, name=None):

@@ -23,8 +23,9 @@ from sessions.imports.build import (
     announce_lists,
     build_list,
     create_session,
-    create_timestamped_session,
+    free_list_name,
     list_summary,
+    session_for_import,
 )
 from sessions.imports.guard import Guard
 from sessions.imports.limits import ImportCaps
@@ -190,13 +191,15 @@ def line_spec(item, row, index, number, errors):
 
 
 def import_packing_list_json(client, data, *, session_external_id=None, name=None, user=None,
-                             guard=None):
+                             guard=None, add_to_open_session=False):
     """Add one packing list (JSON as the Shopify Tool writes it) to a session of `client`.
 
     The session is `session_external_id`, else the file's `session_id` (unless "unknown"); it
-    is created (source api) when the client has none of that id, and a new timestamped session
-    is made when no id is given. A list name already used in that session is refused: a push
-    never replaces a list that may be in packing. Orders already in a list that has not ended
+    is created (source api) when the client has none of that id; when no id is given, a new
+    timestamped session is made, or with `add_to_open_session` the list joins the client's open
+    session of today (`sessions.imports.build.session_for_import`). A list name already used in
+    a named session is refused: a push never replaces a list that may be in packing; in the
+    open session of today it becomes "name (2)". Orders already in a list that has not ended
     are refused unless `guard` carries the caller's choice (sessions.imports.guard). Returns an
     ImportResult.
     """
@@ -220,8 +223,10 @@ def import_packing_list_json(client, data, *, session_external_id=None, name=Non
     errors.raise_if_any()
     try:
         with transaction.atomic():
-            session, created = _session_for(client, external_id, user)
+            session, created = _session_for(client, external_id, user, add_to_open_session)
             [spec] = guard.admit([spec], into=session)
+            if not external_id and not created:
+                spec.name = free_list_name(session, spec.name)
             if session.lists.filter(name=spec.name).exists():
                 raise ImportRejected([{"row": None, "column": "name", "message": _(
                     "Session %(session)s already has a list named '%(name)s'.")
@@ -235,7 +240,7 @@ def import_packing_list_json(client, data, *, session_external_id=None, name=Non
                         created_session=created, details=guard.details)
 
 
-def _session_for(client, external_id, user):
+def _session_for(client, external_id, user, add_to_open_session=False):
     if external_id:
         session = PackingSession.objects.select_for_update().filter(
             client=client, external_id=external_id).first()
@@ -243,6 +248,6 @@ def _session_for(client, external_id, user):
             return session, False
         session = create_session(client, external_id=external_id,
                                  source=PackingSession.Source.API, user=user)
-    else:
-        session = create_timestamped_session(client, source=PackingSession.Source.API, user=user)
-    return session, True
+        return session, True
+    return session_for_import(client, add_to_open_session=add_to_open_session,
+                              source=PackingSession.Source.API, user=user)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client
 from sessions.errors import DuplicateOrders, ImportRejected, MappingRequired, PackingError
+from sessions.imports.build import todays_open_session
 from sessions.imports.dispatch import ACCEPTED_SUFFIXES, import_file
 from sessions.imports.excel import preview
 from sessions.imports.guard import CHOICES
@@ -40,12 +41,32 @@ TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 STALE_SECONDS = 24 * 3600
 
 
+OPEN_SESSION, NEW_SESSION = "open", "new"
+
+
 class UploadForm(forms.Form):
+    """Client, file, and which session the list goes to. The client is preselected when there
+    is only one; the list joins today's open session of the client by default (27 files used to
+    make 27 sessions in a day); a Shopify Tool session keeps its own."""
+
     client = forms.ModelChoiceField(label=_("Client"), queryset=Client.objects.filter(active=True),
                                     to_field_name="code")
     file = forms.FileField(label=_("File"), help_text=_(
         "An Excel/CSV packing list (.xlsx, .xls, .csv), a packing-list JSON or a zipped "
         "Shopify Tool session."))
+    session = forms.ChoiceField(
+        label=_("Session"), widget=forms.RadioSelect, initial=OPEN_SESSION, required=False,
+        choices=[(OPEN_SESSION, _("Add the list to the client's open session of today (a new "
+                                  "one is made when there is none)")),
+                 (NEW_SESSION, _("Make a new session for this file"))],
+        help_text=_("A zipped Shopify Tool session is always imported as its own session."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clients = list(self.fields["client"].queryset[:2])
+        if len(clients) == 1:
+            self.fields["client"].initial = clients[0].code
+            self.fields["client"].empty_label = None
 
 
 class MappingForm(forms.Form):
@@ -77,7 +98,7 @@ def _write_meta(token, meta):
     (upload_dir() / f"{token}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
 
-def keep_upload(upload, client, user):
+def keep_upload(upload, client, user, add_to_open_session=False):
     """Store the upload under a random name; returns its token."""
     folder = upload_dir()
     sweep_stale_uploads(folder)
@@ -87,7 +108,8 @@ def keep_upload(upload, client, user):
         for chunk in upload.chunks():
             out.write(chunk)
     _write_meta(token, {"client": client.code, "name": Path(upload.name).name,
-                        "user": user.pk, "suffix": suffix})
+                        "user": user.pk, "suffix": suffix,
+                        "add_to_open_session": add_to_open_session})
     return token
 
 
@@ -129,7 +151,8 @@ def drop_upload(token):
 
 def run_import(client, path, meta, user, mapping=None, on_duplicates="", preview=False):
     return import_file(client, path, name=meta["name"], mapping=mapping or meta.get("mapping"),
-                       user=user, on_duplicates=on_duplicates, preview=preview)
+                       user=user, on_duplicates=on_duplicates, preview=preview,
+                       add_to_open_session=bool(meta.get("add_to_open_session")))
 
 
 def to_preview(client, token, request):
@@ -160,7 +183,9 @@ def import_upload(request):
             errors = [{"message": _("The file is larger than the limit of %(mb).0f MB.")
                        % {"mb": settings.PACKER_IMPORT_MAX_BYTES / 1e6}}]
         else:
-            outcome = to_preview(client, keep_upload(upload, client, request.user), request)
+            token = keep_upload(upload, client, request.user,
+                                add_to_open_session=form.cleaned_data["session"] == OPEN_SESSION)
+            outcome = to_preview(client, token, request)
             if not isinstance(outcome, list):
                 return outcome
             errors = outcome
@@ -229,8 +254,17 @@ def import_preview(request, token):
         overlap["status_label"] = labels.get(overlap["status"], overlap["status"])
     return render(request, "sessions/import_preview.html", {
         "preview": summary, "client": client, "file_name": meta["name"], "errors": errors,
-        "refusal": refusal,
+        "refusal": refusal, **target_session(client, path, meta),
     })
+
+
+def target_session(client, path, meta):
+    """Where the list will go, for the preview: {"target_known": bool, "joining": session}."""
+    if meta.get("folder") or Path(path).suffix.lower() == ".zip":
+        return {"target_known": False, "joining": None}  # a Shopify session keeps its own
+    joining = (todays_open_session(client, lock=False)
+               if meta.get("add_to_open_session") else None)
+    return {"target_known": True, "joining": joining}
 
 
 def redirect_to_result(result):

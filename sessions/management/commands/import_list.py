@@ -1,12 +1,14 @@
 """manage.py import_list --client CODE PATH [--json] [--map Order_Number=Col,...]
-[--only-new | --replace]
+[--only-new | --replace] [--add-to-open-session]
 
 Imports an Excel/CSV file, a packing-list JSON, a Shopify Tool session folder or its zip for a
 client (for IT and scripts; the names and flags are stable). A bad file exits non-zero with
 every error on stderr and creates nothing. The same file again says so and exits 0, creating
 nothing. A file with orders already in a list that has not ended exits non-zero listing them,
 until it is run again with --only-new (import only the other orders) or --replace (replace
-those lists, if none of them was started).
+those lists, if none of them was started). Each Excel/CSV file (and each packing-list JSON
+without a session id) makes its own timestamped session; with --add-to-open-session it joins
+the client's open session of today instead (made when there is none).
 """
 
 import json
@@ -39,6 +41,9 @@ class Command(BaseCommand):
                             help="Session id for a packing-list JSON (default: its session_id)")
         parser.add_argument("--name", default="",
                             help="List name for a packing-list JSON (default: file stem)")
+        parser.add_argument("--add-to-open-session", action="store_true",
+                            help="Add the list to the client's open session of today instead "
+                                 "of a new session (Excel/CSV, or JSON without a session id)")
         choice = parser.add_mutually_exclusive_group()
         choice.add_argument("--only-new", action="store_const", dest="on_duplicates",
                             const="new_only", default="",
@@ -75,7 +80,8 @@ class Command(BaseCommand):
         return import_file(client, path, mapping=parse_map_option(options["map"]) or None,
                            list_name=options["name"] or None,
                            session_external_id=options["session"] or None,
-                           on_duplicates=options["on_duplicates"] or "")
+                           on_duplicates=options["on_duplicates"] or "",
+                           add_to_open_session=options["add_to_open_session"])
 
     def report(self, result, as_json):
         if as_json:
