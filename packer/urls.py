@@ -10,6 +10,9 @@ from packer.health import healthz, readyz
 from packer.middleware import no_floor_role_required
 from profiles.views import sign_in
 
+# A refused page in the site's layout: what the role allows, and the way back to the station.
+handler403 = "sessions.web.refused.permission_denied"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

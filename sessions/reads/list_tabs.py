@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from sessions.models import PackingList, ScanEvent
 
@@ -93,6 +93,55 @@ def order_rows(packing_list):
             for order in orders]
 
 
+def holder_tile(packing_list, payload):
+    """The overview's fourth tile, meaningful in every state: when and by whom an ended list
+    ended, who holds a list now, else that it is free to claim (a completed list used to say
+    "free —")."""
+    if packing_list.status == PackingList.Status.COMPLETED:
+        ended = timezone.localtime(packing_list.ended_at).strftime("%Y-%m-%d %H:%M") \
+            if packing_list.ended_at else "—"
+        by = packing_list.ended_by.display_name if packing_list.ended_by else None
+        return {"code": "ended", "value": ended,
+                "label": _("ended by %(name)s") % {"name": by} if by else _("ended")}
+    claim = payload.get("claim")
+    if claim:
+        return {"code": "held", "value": claim["holder"],
+                "label": _("held at %(station)s") % {"station": claim["station"]}}
+    return {"code": "free", "value": "—", "label": _("free")}
+
+
+def metrics_state(packing_list):
+    """Whether the list details show figures, and what to say about them: final once ended,
+    partial while packing, none before the first scan (not "partial" on a list never
+    started)."""
+    if packing_list.status == PackingList.Status.COMPLETED:
+        return {"show": True, "note": ""}
+    if packing_list.status == PackingList.Status.NOT_STARTED:
+        return {"show": False, "note": _("none yet: the list has not been started")}
+    return {"show": True, "note": _("partial: the list is still being packed")}
+
+
+EXTRA_ACTIONS = {
+    # action → the words of its quantity on the timeline: what happened to the unit, never a
+    # "+1" that reads like an addition ("Extra removed (+1)")
+    ScanEvent.Action.REMOVE_EXTRA: lambda n: ngettext(
+        "%(n)d unit taken out of the parcel", "%(n)d units taken out of the parcel", n),
+    ScanEvent.Action.KEEP_EXTRA: lambda n: ngettext(
+        "%(n)d unit kept in the parcel", "%(n)d units kept in the parcel", n),
+}
+
+
+def quantity_text(event):
+    """The quantity of a timeline line as words a reader cannot misread, or ""."""
+    if not event.quantity:
+        return ""
+    words = EXTRA_ACTIONS.get(event.action)
+    if words is not None:
+        n = abs(event.quantity)
+        return words(n) % {"n": n}
+    return f"{event.quantity:+d}"
+
+
 def order_timeline(order):
     """Every scan and action on one order, oldest first, with who and where, and what a line
     of the log cannot say alone: a manual fill's or a flag's reason, a mapping's old and new
@@ -100,7 +149,8 @@ def order_timeline(order):
     events = list(order.scan_events.select_related("worker", "station", "item",
                                                    "approval__approver")
                   .order_by("created_at", "id"))
-    return [{"event": event, "detail": event_detail(event)} for event in events]
+    return [{"event": event, "detail": event_detail(event), "quantity": quantity_text(event)}
+            for event in events]
 
 
 def event_detail(event):

@@ -32,9 +32,15 @@ class BrowseForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Any status"))] + list(PackingList.Status.choices))
     q = forms.CharField(label=_("Search"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={
-                            "type": "search",
-                            "placeholder": _("session, list, worker, station")}))
+                        widget=forms.TextInput(attrs={"type": "search"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # As wide as its placeholder in the user's language (it was cut: "session, list,
+        # worker, sta"); CSS caps it at the screen's width.
+        placeholder = str(_("session, list, worker, station"))
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": placeholder, "size": len(placeholder) + 4, "class": "search-wide"})
 
 
 def session_browser(request):
@@ -63,8 +69,11 @@ def list_detail(request, list_id):
     """Overview, orders with flags (timeline on demand), metrics (partial while packing)."""
     pl = get_object_or_404(PackingList.objects.select_related("session__client", "holder",
                                                               "station", "ended_by"), pk=list_id)
+    payload = list_payload(pl)
     return render(request, "browse/list_detail.html", {
-        "pl": pl, "payload": list_payload(pl), "metrics": list_metrics(pl),
+        "pl": pl, "payload": payload, "metrics": list_metrics(pl),
+        "holder_tile": list_tabs.holder_tile(pl, payload),
+        "metrics_state": list_tabs.metrics_state(pl),
         "orders": list_tabs.order_rows(pl), "claim_events": claim_history(pl),
         "reviews": orders_to_review(pl), "scope": pl,
     })

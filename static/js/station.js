@@ -690,15 +690,31 @@
     showOverlay("ended", S.ended, S.endedDetail, [reportLink(), backLink()]);
   }
 
-  /* ---------- sound (WebAudio, unlocked by the first key or tap) ---------- */
+  /* ---------- sound (WebAudio, unlocked by the first key or tap) ----------
+     The button mutes and unmutes; the choice is kept per terminal (localStorage
+     "packer:sound": "on" | "off", on by default). Muted, nothing is played. */
   let audio = null;
+  const SOUND_KEY = "packer:sound";
+  function soundWanted() { return localStorage.getItem(SOUND_KEY) !== "off"; }
+  function showSoundButton() {
+    const on = soundWanted(), b = $("btn-sound");
+    b.textContent = on ? S.soundOn : S.soundOff;
+    b.title = on ? S.soundMute : S.soundUnmute;
+    b.setAttribute("aria-pressed", on ? "true" : "false");
+    body.dataset.soundOn = on ? "1" : "0";
+  }
   function unlockSound() {
+    if (!soundWanted()) return;
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
       if (audio.state === "suspended") audio.resume();
-      localStorage.setItem("packer:sound", "on");
-      $("btn-sound").textContent = S.soundOn;
     } catch (e) { /* no audio on this terminal */ }
+  }
+  function toggleSound() {
+    localStorage.setItem(SOUND_KEY, soundWanted() ? "off" : "on");
+    if (soundWanted()) unlockSound();
+    else if (audio && audio.state === "running") audio.suspend();
+    showSoundButton();
   }
   function tone(freq, start, dur, type, gain) {
     const o = audio.createOscillator(), g = audio.createGain();
@@ -710,7 +726,8 @@
   }
   function sound(outcome) {
     body.dataset.sound = outcome;
-    if (!audio || audio.state !== "running") return;
+    if (!soundWanted() || !audio || audio.state !== "running") return;
+    body.dataset.played = outcome;
     const t = toneOf(outcome);
     if (t === "ok") tone(880, 0, 0.12);
     else if (t === "info") { tone(660, 0, 0.1); tone(880, 0.11, 0.12); }
@@ -767,12 +784,12 @@
   $("btn-end").addEventListener("click", endList);
   $("btn-release").addEventListener("click", releaseList);
   $("btn-problem").addEventListener("click", flagProblem);
-  $("btn-sound").addEventListener("click", unlockSound);
+  $("btn-sound").addEventListener("click", toggleSound);
   window.addEventListener("online", () => { probe(); });
   setInterval(() => { if (order) renderDeadline(); }, 30000);
 
   body.dataset.online = "1";
-  if (localStorage.getItem("packer:sound") === "on") $("btn-sound").textContent = S.soundOff;
+  showSoundButton();
   renderHistory();
   showOutbox();
   focusScan();
