@@ -8,10 +8,12 @@ what a viewer or printer draws.
 """
 
 import io
+import os
 import re
 import socket
 import threading
 from datetime import date
+from pathlib import Path
 
 import pytest
 import zxingcpp
@@ -145,12 +147,16 @@ def test_cyrillic_graphic_fields_draw_the_text_like_the_png():
                 for g in re.findall(r"\^GFA,[^\^]*\^FS", zpl)]
     assert len(graphics) == len(fields) == 3
     png = render_label(CYRILLIC, cfg)
+    printed = Image.new("1", cfg.size, 1)  # what the printer draws of the text fields
     for (x, y), graphic in zip(fields, graphics):
+        printed.paste(graphic.convert("1"), (int(x), int(y)))
         ink = graphic.convert("L").point(lambda v: 255 if v < 128 else 0).getbbox()
         assert ink is not None, "an empty graphic field"
         # The same region of the PNG label has ink too (same font, same place).
         region = png.crop((int(x), int(y), int(x) + graphic.width, int(y) + graphic.height))
         assert region.convert("L").point(lambda v: 255 if v < 128 else 0).getbbox()
+    if os.environ.get("PACKER_SCREENSHOTS_DIR"):  # docs/label-zpl-cyrillic.png
+        printed.save(Path(os.environ["PACKER_SCREENSHOTS_DIR"]) / "label-zpl-cyrillic.png")
 
 
 @pytest.mark.django_db
