@@ -180,7 +180,7 @@
           el("span", { class: "left" }, fmt(S.left, { orders: k.orders_left, units: k.units_left })),
           el("span", { class: "pace" }, fmt(S.pace, { pace: k.pace })),
           el("span", { class: "projected" }, fmt(S.projected, { time: k.projected_label })),
-          el("span", { class: "badge status t-" + k.tone }, k.label));
+          el("span", { class: "badge cutoff-status t-" + k.tone }, k.label));
         card.append(line);
       });
       box.append(card);
@@ -188,7 +188,7 @@
   }
 
   function progress(l) {
-    const wrap = el("div", { class: "progress" });
+    const wrap = el("div", { class: "list-progress" });
     const pct = l.orders ? Math.round(100 * (l.completed_orders + l.skipped_orders) / l.orders) : 0;
     const bar = el("div", { class: "bar" }); bar.append(el("span", { style: `width:${pct}%` }));
     wrap.append(bar, el("div", { class: "muted progress-text" },
