@@ -11,7 +11,8 @@ flagged), the floor's current pace (orders completed on the whole floor per hour
 - `done`: nothing left.
 
 Three queries whatever the number of clients and couriers. Shown by the floor view and the wall
-display (/floor/wall/); the status, its words and its tone are decided here.
+display (/floor/wall/); the status is decided here, its words and tone are `status_labels`
+(the floor's page config; the wall renders them in its own request).
 """
 
 from datetime import datetime, timedelta
@@ -55,11 +56,10 @@ def courier_pace(now=None):
         return []
     left = _left(client_ids={d.client_id for d in deadlines})
     pace = floor_pace(now)
-    labels = status_labels()
     clients = {}
     for deadline in deadlines:
         orders, units = left.get((deadline.client_id, deadline.courier.lower()), (0, 0))
-        entry = courier_row(deadline, orders, units, pace, now, labels)
+        entry = courier_row(deadline, orders, units, pace, now)
         clients.setdefault(deadline.client_id, {
             "client": deadline.client.code, "name": deadline.client.name, "couriers": [],
         })["couriers"].append(entry)
@@ -92,7 +92,7 @@ def _items(open_orders):
             .annotate(required=Sum("required"), packed=Sum("packed")))
 
 
-def courier_row(deadline, orders, units, pace, now, labels):
+def courier_row(deadline, orders, units, pace, now):
     """One courier's figures and verdict (see the module's docstring)."""
     local = timezone.localtime(now)
     pickup = datetime.combine(local.date(), deadline.deadline, tzinfo=local.tzinfo)
@@ -111,5 +111,14 @@ def courier_row(deadline, orders, units, pace, now, labels):
         "pickup_label": pickup.strftime("%H:%M"), "orders_left": orders, "units_left": units,
         "pace": pace, "projected": iso(projected),
         "projected_label": timezone.localtime(projected).strftime("%H:%M") if projected else "—",
-        "status": status, **labels[status],
+        "status": status,
     }
+
+
+def with_words(clients):
+    """The clients' courier rows with their status's words and tone (a page in one language)."""
+    labels = status_labels()
+    for client in clients:
+        for row in client["couriers"]:
+            row.update(labels[row["status"]])
+    return clients

@@ -3,6 +3,8 @@
 Waiting: every list nobody holds that is not ended (status not completed), half-packed ones
 first, each with the claim event that let it go (a release by its packer, a supervisor's
 force-release, with who, when and why), so a force-released list never vanishes from the floor.
+Rows carry codes, not words (statuses, claim event kinds): one row serves every floor screen,
+each in its own language (`waiting_words` goes into the page config).
 
 The day: orders and units packed and wrong scans in the warehouse's local day
 (settings.TIME_ZONE), whatever list they belong to now. The definitions are those of
@@ -44,7 +46,7 @@ def waiting_row(packing_list, event):
         "id": packing_list.pk, "name": packing_list.name,
         "client": packing_list.session.client.code,
         "session_external_id": packing_list.session.external_id,
-        "status": packing_list.status, "status_label": packing_list.get_status_display(),
+        "status": packing_list.status,
         "orders": packing_list.order_count, "completed_orders": packing_list.completed_orders,
         "skipped_orders": packing_list.skipped_orders,
         "needs_review_orders": packing_list.needs_review_orders,
@@ -52,11 +54,17 @@ def waiting_row(packing_list, event):
         "required_units": packing_list.required_units,
         "open_order": packing_list.open_order.number if packing_list.open_order_id else None,
         "let_go": None if event is None else {
-            "kind": event.kind, "label": event.get_kind_display(), "by": actor(event),
+            "kind": event.kind, "by": actor(event),
             "holder": holder(event), "station": station(event), "at": iso(event.created_at),
             "reason": event.reason,
         },
     }
+
+
+def waiting_words():
+    """The words of list statuses and claim event kinds, in the active language."""
+    return {"statuses": {k: str(v) for k, v in PackingList.Status.choices},
+            "letGo": {k: str(v) for k, v in ClaimEvent.Kind.choices}}
 
 
 def day_figures(now=None):

@@ -18,12 +18,13 @@ from profiles.models import Station, Worker
 from profiles.roles import ROLES
 from sessions import alerts
 from sessions.errors import PackingError
+from sessions.models import PROBLEM_REASONS
 from sessions.outcomes import Outcome, client_config
-from sessions.reads.cutoff import courier_pace, floor_pace, status_labels
+from sessions.reads.cutoff import courier_pace, floor_pace, status_labels, with_words
 from sessions.reads.floor_alerts import alert_kinds
 from sessions.reads.floor_stations import STALE, state_labels
 from sessions.reads.floor_view import floor_state
-from sessions.reads.floor_waiting import day_figures
+from sessions.reads.floor_waiting import day_figures, waiting_words
 from sessions.reads.reviews import orders_to_review
 from sessions.web.access import supervisor_required
 from sessions.web.strings import floor_strings
@@ -56,6 +57,8 @@ def floor(request):
         "states": state_labels(),
         "staleState": STALE,
         "cutoff": status_labels(),
+        "waiting": waiting_words(),
+        "problems": {r.value: str(r.label) for r in PROBLEM_REASONS},
         "alertKinds": alert_kinds(request.user),
         "choices": reassign_choices(),
         "strings": floor_strings(),
@@ -101,7 +104,8 @@ def alert_mute(request):
 def wall(request):
     """The wall display: couriers' cut-off pace per client, rotating; no input."""
     now = timezone.now()
-    context = {"clients": courier_pace(now), "kpis": day_figures(now), "pace": floor_pace(now),
-               "refresh": WALL_REFRESH_SECONDS, "rotate": WALL_ROTATE_SECONDS}
+    context = {"clients": with_words(courier_pace(now)), "kpis": day_figures(now),
+               "pace": floor_pace(now), "refresh": WALL_REFRESH_SECONDS,
+               "rotate": WALL_ROTATE_SECONDS}
     template = "floor/_wall.html" if request.GET.get("part") else "floor/wall.html"
     return render(request, template, context)

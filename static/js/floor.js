@@ -22,6 +22,7 @@
   let everClosed = false;      // "Connecting…" until the first socket closes
   const heard = new Set();     // alert keys already announced
   const muted = new Set(cfg.alertKinds.filter((k) => k.muted).map((k) => k.kind));
+  const kinds = Object.fromEntries(cfg.alertKinds.map((k) => [k.kind, k]));
   let audio = null;
 
   function el(tag, attrs, text) {
@@ -126,7 +127,10 @@
       const id = `${a.kind}|${a.key}`;
       if (!heard.has(id)) { heard.add(id); if (!muted.has(a.kind)) fresh = true; }
       const li = el("li", { class: `alert t-${a.tone}`, "data-kind": a.kind, "data-key": a.key });
-      li.append(el("span", { class: "badge t-" + a.tone }, a.label), el("span", { class: "alert-text" }, a.text));
+      const kind = kinds[a.kind] || { label: a.kind, text: "" };
+      const params = Object.assign({}, a.params);
+      if (params.problem) params.problem = cfg.problems[params.problem] || params.problem;
+      li.append(el("span", { class: "badge t-" + a.tone }, kind.label), el("span", { class: "alert-text" }, fmt(kind.text, params)));
       const ack = el("button", { type: "button", class: "btn small secondary act-ack" }, S.acknowledge);
       ack.addEventListener("click", () => acknowledge(a, ack));
       li.append(ack);
@@ -173,14 +177,15 @@
       const card = el("div", { class: "cutoff-client panel", "data-client": c.client });
       card.append(el("h3", {}, c.name && c.name !== c.client ? `${c.client} — ${c.name}` : c.client));
       c.couriers.forEach((k) => {
-        const line = el("div", { class: `cutoff t-${k.tone}`, "data-courier": k.courier, "data-status": k.status });
+        const look = cfg.cutoff[k.status] || { label: k.status, tone: "info" };
+        const line = el("div", { class: `cutoff t-${look.tone}`, "data-courier": k.courier, "data-status": k.status });
         line.append(
           el("b", { class: "courier" }, k.courier),
           el("span", { class: "pickup" }, fmt(S.pickup, { time: k.pickup_label })),
           el("span", { class: "left" }, fmt(S.left, { orders: k.orders_left, units: k.units_left })),
           el("span", { class: "pace" }, fmt(S.pace, { pace: k.pace })),
           el("span", { class: "projected" }, fmt(S.projected, { time: k.projected_label })),
-          el("span", { class: "badge cutoff-status t-" + k.tone }, k.label));
+          el("span", { class: "badge cutoff-status t-" + look.tone }, look.label));
         card.append(line);
       });
       box.append(card);
@@ -274,13 +279,13 @@
       const name = el("div", { class: "list" });
       name.append(el("a", { href: `/sessions/lists/${w.id}/` }, w.name),
         el("span", { class: "muted" }, ` ${w.client} · ${w.session_external_id}`),
-        el("span", { class: "badge" }, w.status_label));
+        el("span", { class: "badge" }, cfg.waiting.statuses[w.status] || w.status));
       item.append(name, progress(w));
       if (w.open_order) item.append(el("div", { class: "open-order" }, fmt(S.openOrder, { number: w.open_order })));
       if (w.let_go) {
         const g = w.let_go;
         const why = el("div", { class: "let-go", "data-kind": g.kind });
-        why.append(document.createTextNode(fmt(S.letGo, { label: g.label, by: g.by || "—", time: hhmm(g.at) })));
+        why.append(document.createTextNode(fmt(S.letGo, { label: cfg.waiting.letGo[g.kind] || g.kind, by: g.by || "—", time: hhmm(g.at) })));
         if (g.reason) why.append(el("span", { class: "muted" }, ` “${g.reason}”`));
         item.append(why);
       }

@@ -81,15 +81,20 @@ PROBLEMS = """
 () => {
   const out = [];
   const doc = document.documentElement;
-  if (doc.scrollWidth > window.innerWidth + 1) out.push(`page scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
+  if (doc.scrollWidth > window.innerWidth + 1)
+    out.push(`page scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
   const inside = (inner, outer) => inner.left >= outer.left - 1 && inner.right <= outer.right + 1;
-  document.querySelectorAll(".station-card, .waiting-list, .alert, .cutoff, .kpi").forEach((box) => {
+  const boxes = ".station-card, .waiting-list, .alert, .cutoff, .kpi, .wall-courier";
+  const parts = ".btn, .errors, .badge, .worker, .station, .pace, .left, .projected, .name, " +
+    ".big, .verdict, .cap";
+  document.querySelectorAll(boxes).forEach((box) => {
     const outer = box.getBoundingClientRect();
-    box.querySelectorAll(".btn, .errors, .badge, .worker, .station, .pace, .left, .projected").forEach((e) => {
+    box.querySelectorAll(parts).forEach((e) => {
       const r = e.getBoundingClientRect();
-      if (!inside(r, outer)) out.push(`${e.className} "${e.textContent}" sticks out of ${box.className}`);
-      if (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== "visible")
-        out.push(`${e.className} "${e.textContent}" is clipped`);
+      if (!inside(r, outer))
+        out.push(`${e.className} "${e.textContent}" sticks out of ${box.className}`);
+      if (e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+        out.push(`${e.className} "${e.textContent}" is clipped or spills over`);
     });
     const kids = Array.from(box.children).filter((k) => k.getBoundingClientRect().height > 0)
       .map((k) => [k, k.getBoundingClientRect()]);
@@ -132,7 +137,8 @@ def test_the_wall_display_fits(server, browser, language):
         context, page = wall_page(browser, server, supervisor.user, language, size)
         expect(page.locator(".wall-client.current")).to_have_count(1)
         page.screenshot(path=f"{SHOTS}/wall-{language}-{size[0]}x{size[1]}.png")
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        problems = page.evaluate(PROBLEMS)
+        assert not problems, f"{language} {size}: " + "\n".join(problems)
         context.close()
 
 

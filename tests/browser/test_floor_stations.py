@@ -36,7 +36,8 @@ def test_an_idle_station_and_a_busy_one_and_a_released_list_waiting(server, logi
     busy_list = build_list({"B-1": [("SKU-A", 2)]}, name="Busy_list")
     idle_list = build_list({"I-1": [("SKU-B", 2)], "I-2": [("SKU-C", 1)]}, name="Released_list")
     busy, idle = build_station("PC-BUSY"), build_station("PC-IDLE")
-    packer, other = build_worker("Pat Packer", role="packer"), build_worker("Olga Other", role="packer")
+    packer = build_worker("Pat Packer", role="packer")
+    other = build_worker("Olga Other", role="packer")
     # PC-IDLE worked a while ago, then its packer released the list half-packed.
     held = claim_list(idle_list.pk, worker=other, station=idle)
     scan_service(idle_list.pk, token=held.claim_token, code="I-2")
@@ -128,7 +129,8 @@ def test_three_wrong_scans_in_a_row_raise_an_alert_that_a_supervisor_acknowledge
 def test_a_supervisor_reassigns_a_list_to_another_station_and_packer(server, login_context):
     packing_list = build_list({"R-1": [("SKU-A", 2)]}, name="Moving_list")
     old_station, new_station = build_station("PC-OLD"), build_station("PC-NEW")
-    packer, colleague = build_worker("Pat Packer", role="packer"), build_worker("Cora Colleague", role="packer")
+    packer = build_worker("Pat Packer", role="packer")
+    colleague = build_worker("Cora Colleague", role="packer")
     supervisor = build_worker("Sam Supervisor", role="supervisor")
     station_page = open_station(login_context(packer.user, old_station), packing_list)
     scan(station_page, "R-1")
@@ -174,7 +176,8 @@ SOCKET_TAP = """
   window.__sockets = [];
   window.__block = false;
   window.WebSocket = function (url, protocols) {
-    const ws = new Native(window.__block ? url.replace(/\\/ws\\/.*/, "/ws/blocked/") : url, protocols);
+    const target = window.__block ? url.replace(/\\/ws\\/.*/, "/ws/blocked/") : url;
+    const ws = new Native(target, protocols);
     window.__sockets.push(ws);
     return ws;
   };
