@@ -21,7 +21,7 @@ from sessions.reads.floor_alerts import alert_kinds
 from sessions.reads.floor_stations import station_rows
 from sessions.reads.floor_view import floor_state, floor_summary, stations_with_alerts
 from sessions.reads.floor_waiting import day_figures, waiting_lists
-from sessions.scanning.codes import scan
+from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_list, build_station, build_user, build_worker, claimed
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,7 @@ def rows_by_name(**kwargs):
 def test_every_station_has_a_row_busy_idle_stale_or_offline(settings):
     busy = claimed(build_list({"B-1": [("SKU-A", 2)]}), station=build_station("BUSY"))
     scan(busy.list_id, token=busy.token, code="B-1")
-    held = claimed(build_list({"H-1": [("SKU-A", 1)]}), station=build_station("HOLDS"))
+    claimed(build_list({"H-1": [("SKU-A", 1)]}), station=build_station("HOLDS"))
     stale = claimed(build_list({"S-1": [("SKU-A", 1)]}), station=build_station("STALE"))
     PackingList.objects.filter(pk=stale.list_id).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.PACKER_STALE_AFTER_SECONDS + 5))
@@ -231,7 +231,6 @@ def test_stale_claims_orders_open_too_long_and_flags_alert(settings):
         minutes=settings.PACKER_ORDER_OPEN_ALERT_MINUTES + 1))
     PackingList.objects.filter(pk=claim.list_id).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.PACKER_STALE_AFTER_SECONDS + 1))
-    from sessions.scanning.codes import perform_action
     other = claimed(build_list({"G-1": [("SKU-A", 1)]}))
     scan(other.list_id, token=other.token, code="G-1")
     perform_action(other.list_id, token=other.token, action="flag", reason="damaged")
