@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.roles import is_supervisor
+from profiles.roles import has_floor_role, is_supervisor
 from sessions import approvals
 from sessions.errors import (
     ClaimNotStale,
@@ -337,6 +337,9 @@ def reassign(list_id, *, by_user, worker, station, reason=""):
     """
     if not is_supervisor(by_user):
         raise Forbidden(_("Only a supervisor may reassign a packing list."))
+    if not has_floor_role(worker.user):
+        raise InvalidRequest(_("%(worker)s has no role on the packing floor.")
+                             % {"worker": worker.display_name})
     with transaction.atomic():
         packing_list = _lock_for_claim(list_id, station)
         if packing_list.status == PackingList.Status.COMPLETED:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from profiles.models import CourierDeadline
 from sessions import alerts
 from sessions.claims import claim_list, force_release, reassign, release
-from sessions.errors import Forbidden, StationBusy
+from sessions.errors import Forbidden, InvalidRequest, StationBusy
 from sessions.metrics import metrics
 from sessions.models import AlertAcknowledgement, AlertMute, ClaimEvent, Order, PackingList
 from sessions.reads.claim_history import claim_ended
@@ -249,6 +249,8 @@ def test_reassign_moves_a_list_and_is_logged_like_a_take_over():
     target, colleague = build_station("PC-NEW"), build_worker("Cora", role="packer")
     with pytest.raises(Forbidden):
         reassign(claim.list_id, by_user=claim.worker.user, worker=colleague, station=target)
+    with pytest.raises(InvalidRequest):  # an account without a floor role packs nothing
+        reassign(claim.list_id, by_user=supervisor.user, worker=build_worker(), station=target)
 
     moved = reassign(claim.list_id, by_user=supervisor.user, worker=colleague, station=target,
                      reason="scanner broken")
@@ -268,6 +270,7 @@ def test_reassign_moves_a_list_and_is_logged_like_a_take_over():
     waiting = build_list({"W-1": [("SKU-A", 1)]})
     with pytest.raises(StationBusy):
         reassign(waiting.pk, by_user=supervisor.user, worker=colleague, station=busy.station)
-    assigned = reassign(waiting.pk, by_user=supervisor.user, worker=busy.worker,
+    ann = build_worker("Ann", role="packer")
+    assigned = reassign(waiting.pk, by_user=supervisor.user, worker=ann,
                         station=build_station("PC-FREE"))
-    assert assigned.holder == busy.worker
+    assert assigned.holder == ann
