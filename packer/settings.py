@@ -294,6 +294,12 @@ PACKER_ORDER_CLEAR_SECONDS = env_int("PACKER_ORDER_CLEAR_SECONDS", 3)
 # After a supervisor force-releases a list, the released station (and worker) may claim it
 # again only after this long, or at once with a supervisor's approval.
 PACKER_RELEASE_COOLDOWN_SECONDS = env_int("PACKER_RELEASE_COOLDOWN_SECONDS", 600)
+# The floor view (issue 14): an order open longer than this raises an alert; a station holding
+# no list and silent for this long shows as offline; a courier whose projected finish comes
+# within PACKER_CUTOFF_AT_RISK_MINUTES of its pick-up is "at risk".
+PACKER_ORDER_OPEN_ALERT_MINUTES = env_int("PACKER_ORDER_OPEN_ALERT_MINUTES", 10)
+PACKER_STATION_OFFLINE_MINUTES = env_int("PACKER_STATION_OFFLINE_MINUTES", 30)
+PACKER_CUTOFF_AT_RISK_MINUTES = env_int("PACKER_CUTOFF_AT_RISK_MINUTES", 15)
 PACKER_IMPORT_MAX_BYTES = env_int("PACKER_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 # A zipped Shopify Tool session may unpack to at most this much (zip-bomb guard).
 PACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("PACKER_IMPORT_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)

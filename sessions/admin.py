@@ -30,6 +30,8 @@ from sessions.claims import force_release
 from sessions.counters import FIELDS as COUNTER_FIELDS
 from sessions.errors import PackingError
 from sessions.models import (
+    AlertAcknowledgement,
+    AlertMute,
     Approval,
     ClaimEvent,
     ImportRecord,
@@ -38,6 +40,7 @@ from sessions.models import (
     OrderItem,
     PackingList,
     PackingSession,
+    PrinterFailure,
     ScanEvent,
 )
 from sessions.reads.payloads import claim_state
@@ -245,6 +248,35 @@ class ApprovalAdmin(ReadOnlyMixin, admin.ModelAdmin):
                      "packing_list__name"]
     list_select_related = ["approver", "requested_by", "station", "packing_list"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PrinterFailure)
+class PrinterFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Printers that did not print (sessions.alerts.raise_printer_failure), as the floor saw."""
+
+    list_display = ["created_at", "printer", "station", "packing_list", "error"]
+    search_fields = ["printer", "error"]
+    list_select_related = ["station", "packing_list"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AlertAcknowledgement)
+class AlertAcknowledgementAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Which floor alert a supervisor dealt with, and when."""
+
+    list_display = ["created_at", "kind", "key", "by_user"]
+    list_filter = ["kind"]
+    list_select_related = ["by_user"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(AlertMute)
+class AlertMuteAdmin(admin.ModelAdmin):
+    """Kinds of floor alerts a supervisor chose to hear no sound for."""
+
+    list_display = ["user", "kind", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["user"]
 
 
 @admin.register(ImportRecord)

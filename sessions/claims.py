@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from profiles.roles import is_supervisor
+from profiles.roles import has_floor_role, is_supervisor
 from sessions import approvals
 from sessions.errors import (
     ClaimNotStale,
@@ -257,7 +257,7 @@ def release(list_id, *, token, reason=""):
             station=station, previous_holder=worker, previous_station=station,
             reason=str(reason or "").strip()[:REASON_MAX], claim_token=ended_token,
         )
-        publish_list_event(packing_list)
+        publish_list_event(packing_list, stations=[station.pk])
 
 
 def take_over(list_id, *, worker, station, by_user, reason="", approver=None):
@@ -299,7 +299,7 @@ def take_over(list_id, *, worker, station, by_user, reason="", approver=None):
             reason=str(reason or "").strip()[:REASON_MAX], claim_token=ended_token,
             created_at=now,
         )
-        publish_list_event(packing_list)
+        publish_list_event(packing_list, stations=[previous_station.pk])
         return packing_list
 
 
@@ -323,7 +323,43 @@ def force_release(list_id, *, by_user, reason):
             previous_holder=previous_holder, previous_station=previous_station,
             by_user=by_user, reason=reason[:REASON_MAX], claim_token=ended_token,
         )
-        publish_list_event(packing_list)
+        publish_list_event(packing_list, stations=[previous_station.pk])
+
+
+def reassign(list_id, *, by_user, worker, station, reason=""):
+    """A supervisor moves a list (held or waiting) to another station and packer.
+
+    The supervisor's own PC never becomes a station: the target is named, not taken from the
+    terminal. It is logged like a take-over (a REASSIGN claim event with the previous holder and
+    station, the supervisor and the reason), and the station that held it is told, like after a
+    force-release. The target station must be free or hold a list of the same packer (which it
+    then lets go), as for any claim; the packer opens the list there and gets its claim.
+    """
+    if not is_supervisor(by_user):
+        raise Forbidden(_("Only a supervisor may reassign a packing list."))
+    if not has_floor_role(worker.user):
+        raise InvalidRequest(_("%(worker)s has no role on the packing floor.")
+                             % {"worker": worker.display_name})
+    with transaction.atomic():
+        packing_list = _lock_for_claim(list_id, station)
+        if packing_list.status == PackingList.Status.COMPLETED:
+            raise ListCompleted()
+        if packing_list.holder_id == worker.pk and packing_list.station_id == station.pk:
+            raise InvalidRequest(_("%(worker)s already holds this list at station %(station)s.")
+                                 % {"worker": worker.display_name, "station": station.name})
+        now = timezone.now()
+        previous_holder, previous_station = packing_list.holder, packing_list.station
+        ended_token = packing_list.claim_token
+        _assign(packing_list, worker=worker, station=station, now=now)
+        ClaimEvent.objects.create(
+            packing_list=packing_list, kind=ClaimEvent.Kind.REASSIGN, worker=worker,
+            station=station, previous_holder=previous_holder, previous_station=previous_station,
+            by_user=by_user, reason=str(reason or "").strip()[:REASON_MAX],
+            claim_token=ended_token, created_at=now,
+        )
+        publish_list_event(packing_list,
+                           stations=[previous_station.pk] if previous_station else ())
+        return packing_list
 
 
 def stale_cutoff(now=None):

@@ -126,5 +126,5 @@ def end_list(list_id, *, token=None, by_user=None, force=False, approver=None):
             approvals.record(approver, ApprovalAction.END_EARLY, packing_list=packing_list,
                              requested_by=worker, station=station, claim_event=event)
         _complete_session_if_done(packing_list.session, now)
-        publish_list_event(packing_list)
+        publish_list_event(packing_list, stations=[station.pk] if station else ())
         return list_summary(packing_list)

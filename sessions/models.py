@@ -196,6 +196,7 @@ class ClaimEvent(models.Model):
         RELEASE = "release", _("Released")
         TAKEOVER = "takeover", _("Taken over")
         FORCE_RELEASE = "force_release", _("Force-released")
+        REASSIGN = "reassign", _("Reassigned by a supervisor")
         END = "end", _("List ended")
 
     packing_list = models.ForeignKey(
@@ -557,3 +558,84 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.client.code} {self.source_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AlertKind(models.TextChoices):
+    """What the floor view alerts a supervisor to (sessions.reads.floor_alerts finds them)."""
+
+    STALE_CLAIM = "stale_claim", _("Stale claim")
+    ORDER_OPEN_LONG = "order_open_long", _("Order open too long")
+    WRONG_SCANS = "wrong_scans", _("Wrong scans in a row")
+    FLAGGED_ORDER = "flagged_order", _("Flagged order")
+    PRINTER_FAILURE = "printer_failure", _("Printer failure")
+
+
+class AlertAcknowledgement(models.Model):
+    """A supervisor saw an alert and dealt with it: it leaves every floor view.
+
+    `key` names one occurrence (a claim, an open order, a run of wrong scans, a flag, a printer
+    failure), so the same condition arising again later is a new alert.
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
+    key = models.CharField(_("key"), max_length=200)
+    by_user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("acknowledged by"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("alert acknowledgement")
+        verbose_name_plural = _("alert acknowledgements")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="unique_alert_acknowledgement"),
+            models.CheckConstraint(name="alert_ack_kind_valid",
+                                   condition=Q(kind__in=AlertKind.values)),
+            models.CheckConstraint(name="alert_ack_key_not_empty", condition=~Q(key="")),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.key}"
+
+
+class AlertMute(models.Model):
+    """A supervisor's choice: alerts of this kind make no sound on their floor view."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="alert_mutes")
+    kind = models.CharField(_("kind"), max_length=30, choices=AlertKind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("muted alert")
+        verbose_name_plural = _("muted alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="unique_alert_mute"),
+            models.CheckConstraint(name="alert_mute_kind_valid",
+                                   condition=Q(kind__in=AlertKind.values)),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()}"
+
+
+class PrinterFailure(models.Model):
+    """A label printer that did not print (raised by sessions.alerts.raise_printer_failure)."""
+
+    station = models.ForeignKey(Station, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    packing_list = models.ForeignKey(PackingList, on_delete=models.SET_NULL, null=True,
+                                     blank=True, related_name="+")
+    printer = models.CharField(_("printer"), max_length=200, blank=True)
+    error = models.TextField(_("error"))
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("printer failure")
+        verbose_name_plural = _("printer failures")
+        constraints = [
+            models.CheckConstraint(name="printer_failure_has_error", condition=~Q(error="")),
+        ]
+
+    def __str__(self):
+        return f"{self.printer or '?'} {self.created_at:%Y-%m-%d %H:%M}"

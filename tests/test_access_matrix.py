@@ -53,6 +53,9 @@ MATRIX = {
     "station-list": PAGE,
     "floor": SUPERVISOR_PAGE,
     "floor-reviews": SUPERVISOR_PAGE,
+    "floor-wall": SUPERVISOR_PAGE,  # the wall display: a supervisor's account on a TV
+    "floor-alert-ack": (LOGIN, 403, 403, 405, 405),  # POST only
+    "floor-alert-mute": (LOGIN, 403, 403, 405, 405),
     "order-review": (LOGIN, 403, 403, 405, 405),
     "session-browser": PAGE,
     "list-detail": PAGE,
@@ -84,6 +87,7 @@ MATRIX = {
     "api-list-release": API_POST,
     "api-list-takeover": API_POST,
     "api-list-force-release": API_SUPERVISOR_POST,
+    "api-list-reassign": API_SUPERVISOR_POST,
     "api-list-scan": API_POST,
     "api-list-action": API_POST,
     "api-list-end": API_POST,

@@ -74,7 +74,20 @@ def captured(monkeypatch):
     queued = []
     monkeypatch.setattr(publish, "_queue", lambda list_id, kind, body, groups: queued.append(
         (groups, {"type": kind, "list_id": list_id, "text": publish.json.dumps(body)})))
+    # The floor's station rows and summary: built once per change, after it commits.
+    monkeypatch.setattr(publish, "_send_floor", lambda message: queued.append(
+        ((publish.FLOOR_GROUP,), message)))
     return queued
+
+
+async def receive_skipping(sock, count, skip=("floor",)):
+    """The next `count` messages of a socket that are not of the `skip` types."""
+    got = []
+    while len(got) < count:
+        message = await sock.receive_json_from(timeout=5)
+        if message["type"] not in skip:
+            got.append(message)
+    return got
 
 
 async def test_sockets_forward_each_update_with_zero_queries(monkeypatch, captured):
@@ -92,23 +105,32 @@ async def test_sockets_forward_each_update_with_zero_queries(monkeypatch, captur
     for code in ("F-1", "SKU-A", "NOPE", "SKU-A"):
         await database_sync_to_async(scan)(claim.list_id, token=claim.token, code=code)
     await database_sync_to_async(heartbeat)(claim.list_id, token=claim.token)
-    assert len(captured) == 5
+    list_messages = [m for _g, m in captured if m["type"] != "floor.update"]
+    floor_messages = [m for _g, m in captured if m["type"] == "floor.update"]
+    assert len(list_messages) == 5
+    assert len(floor_messages) == 4  # the station's row after each scan, built once each
 
     queries = QueryCounter(monkeypatch)
     queries.active = True
     layer = get_channel_layer()
     for groups, message in captured:
         await publish._send_all(layer, groups, message)
-    received = {id(sock): [await sock.receive_json_from(timeout=5) for _ in captured]
+    received = {id(sock): [await sock.receive_json_from(timeout=5)
+                           for _ in (captured if sock in floors else list_messages)]
                 for sock in sockets}
     queries.active = False
 
-    assert queries.count == 0  # 5 messages x 4 sockets forwarded, not one query
-    for messages in received.values():
-        assert [m["type"] for m in messages] == ["update"] * 4 + ["heartbeat"]
-        last = messages[3]["row"]
+    assert queries.count == 0  # 9 messages to 3 floors, 5 to a station: not one query
+    for sock in sockets:
+        messages = received[id(sock)]
+        updates = [m for m in messages if m["type"] != "floor"]
+        assert [m["type"] for m in updates] == ["update"] * 4 + ["heartbeat"]
+        last = updates[3]["row"]
         assert last["packed_units"] == 2 and last["errors"] == 1
         assert last["last_scan"]["code"] == "SKU-A"
+        if sock in floors:
+            [station] = [m for m in messages if m["type"] == "floor"][-1]["stations"]
+            assert station["wrong_window"] == 1 and station["scans_window"] == 4
     for sock in sockets:
         await sock.disconnect()
 
@@ -143,8 +165,7 @@ async def test_floor_and_list_sockets_show_the_api_figures():
 
     for code in ("F-1", "SKU-A", "SKU-A", "F-2", "SKU-B"):
         await database_sync_to_async(scan)(claim.list_id, token=claim.token, code=code)
-    updates = [[await sock.receive_json_from(timeout=5) for _ in range(5)]
-               for sock in (floor, station)]
+    updates = [await receive_skipping(sock, 5) for sock in (floor, station)]
 
     def api_list():
         return token_client(packer).get(f"/api/v1/lists/{claim.list_id}/").json()

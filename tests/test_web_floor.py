@@ -38,8 +38,9 @@ def test_floor_page_is_for_supervisors(client):
     response = client.get("/floor/")
     assert response.status_code == 200
     # The page asks its socket for a fresh snapshot this often: a message lost in a channel
-    # layer blip (the pub/sub layer reconnects under an open socket) is repaired by then.
-    assert response.context["config"]["resyncSeconds"] == 60
+    # layer blip (the pub/sub layer reconnects under an open socket) is repaired by then, and
+    # alerts that only time raises (an order open too long) arrive.
+    assert 0 < response.context["config"]["resyncSeconds"] <= 60
 
 
 @pytest.mark.django_db

@@ -82,6 +82,13 @@ class ForceReleaseRequestSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, help_text=_("Why the claim is ended."))
 
 
+class ReassignRequestSerializer(serializers.Serializer):
+    station = serializers.CharField(max_length=100, help_text=_("The target station (id or name)."))
+    worker = serializers.IntegerField(min_value=1, help_text=_("The packer who gets the list."))
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True,
+                                   help_text=_("Why the list moves (kept in the log)."))
+
+
 class ScanIdField(serializers.CharField):
     """A client scan id: the same id on a retry returns the first answer."""
 

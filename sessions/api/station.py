@@ -25,7 +25,7 @@ from sessions.approvals import approver_for
 from sessions.errors import Forbidden, NotClaimHolder
 from sessions.models import PackingList
 from sessions.reads.payloads import claim_state, list_payload
-from sessions.reads.references import station_by_ref
+from sessions.reads.references import station_by_ref, worker_by_ref
 from sessions.scanning import codes
 
 CLAIM_TOKEN_HEADER = "HTTP_X_CLAIM_TOKEN"
@@ -196,6 +196,26 @@ class ForceReleaseView(APIView):
     def post(self, request, pk):
         data = validated(s.ForceReleaseRequestSerializer, request)
         claims.force_release(pk, by_user=request.user, reason=data["reason"])
+        return Response(fresh_list_answer(pk))
+
+
+class ReassignView(APIView):
+    permission_classes = [HasRole, IsSupervisor]
+
+    @extend_schema(
+        operation_id="list_reassign", tags=["claims"],
+        request=s.ReassignRequestSerializer,
+        responses={200: s.ListAnswerSerializer, **COMMON_ERRORS,
+                   403: error("Supervisors only."),
+                   409: error("station_busy: the target station holds another packer's list; "
+                              "list_completed.")},
+        description="Supervisor moves a list (held or waiting) to a station and packer; "
+                    "logged like a take-over (claim event `reassign`).",
+    )
+    def post(self, request, pk):
+        data = validated(s.ReassignRequestSerializer, request)
+        claims.reassign(pk, by_user=request.user, worker=worker_by_ref(data["worker"]),
+                        station=station_by_ref(data["station"]), reason=data.get("reason", ""))
         return Response(fresh_list_answer(pk))
 
 

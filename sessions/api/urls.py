@@ -21,6 +21,7 @@ urlpatterns = [
     path("lists/<int:pk>/takeover/", station.TakeoverView.as_view(), name="api-list-takeover"),
     path("lists/<int:pk>/force-release/", station.ForceReleaseView.as_view(),
          name="api-list-force-release"),
+    path("lists/<int:pk>/reassign/", station.ReassignView.as_view(), name="api-list-reassign"),
     path("lists/<int:pk>/scan/", station.ScanView.as_view(), name="api-list-scan"),
     path("lists/<int:pk>/action/", station.ActionView.as_view(), name="api-list-action"),
     path("lists/<int:pk>/end/", station.EndView.as_view(), name="api-list-end"),

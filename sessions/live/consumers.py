@@ -26,7 +26,8 @@ from redis.exceptions import RedisError
 from profiles.roles import has_floor_role, is_supervisor
 from sessions.live.publish import FLOOR_GROUP, list_group
 from sessions.models import PackingList
-from sessions.reads.floor_rows import floor_row, floor_rows
+from sessions.reads.floor_rows import floor_row
+from sessions.reads.floor_view import floor_state
 
 logger = logging.getLogger(__name__)
 # What an unreachable channel layer raises (redis-py's errors are not OSErrors).
@@ -100,10 +101,12 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
 
     list_update = forward  # {"type": "update", "row": the list's floor row}
     list_heartbeat = forward  # {"type": "heartbeat", "list_id", "claim": {...}, "server_now"}
+    floor_update = forward  # {"type": "floor", "stations": [...], "summary"?: {...}}
 
 
 class FloorConsumer(AuthenticatedConsumer):
-    """Every claimed list, for supervisors."""
+    """The floor for supervisors: every station, claimed list, waiting list, the day's figures,
+    couriers' cut-off pace and alerts (sessions.reads.floor_view)."""
 
     groups_to_join = (FLOOR_GROUP,)
 
@@ -112,7 +115,7 @@ class FloorConsumer(AuthenticatedConsumer):
         return is_supervisor(user)
 
     async def snapshot(self):
-        return {"type": "snapshot", "rows": await database_sync_to_async(floor_rows)()}
+        return {"type": "snapshot", **await database_sync_to_async(floor_state)()}
 
 
 class ListConsumer(AuthenticatedConsumer):

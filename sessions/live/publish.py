@@ -7,6 +7,13 @@ and `list-<id>` (the station's and the details page's socket of that list); noth
 group no consumer joins. A heartbeat sends only what it changes: the claim's heartbeat time,
 age and staleness.
 
+The floor view also gets, per change, the rows of the stations it touched ("floor.update",
+sessions.reads.floor_view) and, when an order's status, a claim or an alert changed, the floor's
+summary (waiting lists, the day's figures, courier cut-off pace, alerts). Those figures count
+orders and scans across lists (the pace of the last 15 minutes, the runs of wrong scans), so
+they are read once per change right after it commits, outside the scan's transaction and its
+row lock, and only when a channel layer exists; every floor socket forwards the same text.
+
 Sent only on commit (a rolled-back scan must never show on a screen) and never allowed to fail
 the write that caused it: a lost message is repaired when a socket reconnects and gets a fresh
 snapshot from the database.
@@ -14,26 +21,37 @@ snapshot from the database.
 
 import json
 import logging
+import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from sessions.outcomes import Outcome
 from sessions.reads.floor_rows import last_scans, row, scan_summary
+from sessions.reads.floor_view import floor_summary, stations_with_alerts
 from sessions.reads.payloads import claim_state, iso
 
 logger = logging.getLogger(__name__)
+_pending = threading.local()  # the floor update the current transaction asks for
 
 FLOOR_GROUP = "floor"
 HEARTBEAT_KEYS = ("heartbeat_at", "heartbeat_age_seconds", "stale", "active")
+# Scan answers that change an order's status: the floor's summary is sent again.
+SUMMARY_OUTCOMES = frozenset({
+    Outcome.ORDER_COMPLETE, Outcome.COMPLETE_WITH_EXTRAS, Outcome.SKIPPED, Outcome.REOPENED,
+    Outcome.ORDER_FLAGGED, Outcome.REVIEW_REOPENED, Outcome.REVIEW_COMPLETED,
+    Outcome.FORCE_CONFIRMED,
+})
 
 
 def list_group(list_id):
     return f"list-{list_id}"
 
 
-def publish_list_event(packing_list, *, scan=None, payload=None, now=None, groups=None):
+def publish_list_event(packing_list, *, scan=None, payload=None, now=None, groups=None,
+                       stations=()):
     """Queue the list's floor row ("list.update") for the floor and the list's sockets.
 
     `scan` is the event this change logged (it becomes the row's last scan); `payload` the list
@@ -51,6 +69,61 @@ def publish_list_event(packing_list, *, scan=None, payload=None, now=None, group
     body = {"type": "update", "row": row(packing_list, last, now, payload=payload)}
     _queue(packing_list.pk, "list.update", body,
            groups or (FLOOR_GROUP, list_group(packing_list.pk)))
+    touched = {packing_list.station_id, *stations} - {None}
+    summary = scan is None or scan.outcome in SUMMARY_OUTCOMES
+    if touched or summary:
+        publish_floor(touched, summary=summary)
+
+
+def publish_floor(station_ids=None, *, summary=True):
+    """After commit, send the floor the rows of these stations (None: every station) and,
+    with `summary`, the floor's summary; built once, whatever the number of floor screens.
+
+    Calls within one transaction are merged (an import of fifty lists sends one summary): the
+    first callback to run after the commit sends what all of them asked for.
+    """
+    pending = getattr(_pending, "floor", None)
+    if pending is None:
+        pending = _pending.floor = {"stations": set(), "all": False, "summary": False}
+    if station_ids is None:
+        pending["all"] = True
+    else:
+        pending["stations"].update(station_ids)
+    pending["summary"] = pending["summary"] or summary
+    transaction.on_commit(_flush_floor)
+
+
+def _flush_floor():
+    pending = getattr(_pending, "floor", None)
+    _pending.floor = None
+    if pending is not None:
+        send_floor(None if pending["all"] else pending["stations"], pending["summary"])
+
+
+def send_floor(station_ids, summary):
+    """Build and send a "floor.update"; failures are logged, never raised into the request."""
+    if get_channel_layer() is None:
+        return
+    try:
+        message = floor_message(station_ids, summary)
+    except Exception:
+        logger.exception("could not build the floor's update")
+        return
+    _send_floor(message)
+
+
+def floor_message(station_ids, summary):
+    now = timezone.now()
+    body = {"type": "floor", "server_now": iso(now),
+            "stations": stations_with_alerts(now, station_ids)
+            if station_ids is None or station_ids else []}
+    if summary:
+        body["summary"] = floor_summary(now)
+    return {"type": "floor.update", "text": json.dumps(body)}
+
+
+def _send_floor(message):
+    send_to_groups((FLOOR_GROUP,), message)
 
 
 def publish_heartbeat(packing_list, now):

@@ -11,7 +11,9 @@ from sessions.models import ClaimEvent
 from sessions.reads.payloads import iso
 
 ENDING_KINDS = (ClaimEvent.Kind.RELEASE, ClaimEvent.Kind.TAKEOVER,
-                ClaimEvent.Kind.FORCE_RELEASE, ClaimEvent.Kind.END)
+                ClaimEvent.Kind.FORCE_RELEASE, ClaimEvent.Kind.REASSIGN, ClaimEvent.Kind.END)
+# Done by a supervisor's account on someone else's claim.
+BY_SUPERVISOR = (ClaimEvent.Kind.FORCE_RELEASE, ClaimEvent.Kind.REASSIGN)
 
 
 def _name(worker):
@@ -19,8 +21,9 @@ def _name(worker):
 
 
 def actor(event):
-    """Who did it: the supervisor's account for a force-release, otherwise the worker."""
-    if event.kind == ClaimEvent.Kind.FORCE_RELEASE or event.worker_id is None:
+    """Who did it: the supervisor's account for a force-release or a reassign, otherwise the
+    worker."""
+    if event.kind in BY_SUPERVISOR or event.worker_id is None:
         user = event.by_user
         if user is None:
             return _name(event.worker)

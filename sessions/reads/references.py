@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from profiles.models import CLIENT_CODE_RE, Client, Station
+from profiles.models import CLIENT_CODE_RE, Client, Station, Worker
 from profiles.normalize import normalize_sku
 from sessions.errors import NotFound
 from sessions.models import OrderItem
@@ -22,6 +22,18 @@ def station_by_ref(ref):
     if station is None:
         raise NotFound(_("Unknown station: %(ref)s") % {"ref": ref})
     return station
+
+
+def worker_by_ref(ref):
+    """A worker with a floor role, by id."""
+    ref = str(ref or "").strip()
+    worker = None
+    if ref.isascii() and ref.isdigit():
+        worker = Worker.objects.filter(pk=int(ref), user__is_active=True) \
+            .select_related("user").first()
+    if worker is None:
+        raise NotFound(_("Unknown worker: %(ref)s") % {"ref": ref.replace("\x00", "\\0")})
+    return worker
 
 
 def client_by_code(code):

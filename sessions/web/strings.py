@@ -109,3 +109,42 @@ def dialog_strings():
         "scanToConfirm": _("Scan the confirmation barcode"),
         "wrongCode": _("That is not the confirmation barcode."),
     }
+
+
+def floor_strings():
+    """Every text of the floor view's JavaScript (static/js/floor.js)."""
+    return {
+        "dialog": dialog_strings(),
+        "forceReleaseTitle": _("Force-release list %(list)s?"),
+        "forceReleaseText": _("%(holder)s at station %(station)s loses the list at once and "
+                              "cannot claim it again for a while without your approval."),
+        "reasonPrompt": _("Why is this claim released? (kept in the log)"),
+        "takeOver": _("Take over"), "forceRelease": _("Force-release"),
+        "details": _("Details"),
+        "reassign": _("Reassign"), "assign": _("Assign"),
+        "reassignTitle": _("Reassign list %(list)s"),
+        "reassignText": _("Choose the station and the packer who continue it. Counts and the "
+                          "open order stay; the station that held it is told."),
+        "station": _("Station"), "worker": _("Packer"),
+        "reassignReason": _("Why? (kept in the log, optional)"),
+        "live": _("Live"), "connecting": _("Connecting…"),
+        "disconnected": _("Disconnected — as of %(time)s"),
+        "noList": _("No list"), "noWorker": _("nobody"),
+        "lastActivity": _("last activity %(time)s"), "noActivity": _("no activity today"),
+        "openFor": _("open for %(time)s"), "noOrder": _("no order open"),
+        "pace": _("%(pace)s orders/h"), "wrongRate": _("wrong: %(rate)s"),
+        "streak": _("%(n)s wrong in a row"), "flagged": _("%(n)s flagged"),
+        "heartbeat": _("heartbeat %(time)s ago"),
+        "orders": _("orders"), "units": _("units"),
+        "noStations": _("No station is set up yet."),
+        "waitingEmpty": _("No list is waiting."),
+        "letGo": _("%(label)s by %(by)s at %(time)s"),
+        "openOrder": _("open order %(number)s"),
+        "acknowledge": _("Acknowledge"), "noAlerts": _("No alerts."),
+        "sound": _("Sound"), "soundOff": _("Tap the page to turn sound on"),
+        "couriersEmpty": _("No courier has a pick-up time."),
+        "pickup": _("pick-up %(time)s"), "projected": _("finish %(time)s"),
+        "left": _("%(orders)s orders · %(units)s units left"),
+        "toReview": _("%(n)s to review"),
+        "minutes": _("%(m)s min"), "seconds": _("%(s)s s"), "hours": _("%(h)s h %(m)s min"),
+    }

@@ -22,7 +22,8 @@
  *     title: "…", text: "…",
  *     details: [["Now", "DC-DO-050 — Deodorant"], ["New", "DC-SC-050 — Sunscreen"]],
  *     list: ["#1001", "#1002"],           // e.g. open orders
- *     fields: [{name: "note", label: "…", required: false, maxlength: 500}],
+ *     fields: [{name: "note", label: "…", required: false, maxlength: 500},
+ *              {name: "station", label: "…", options: [{value: 3, label: "PC-3"}]}],  // a select
  *     choices: [{value: "label_damaged", label: "Label damaged", key: "F2", tone: "warn",
  *                needs: ["note"]}],        // needs: fields that must be filled first
  *     approval: {methods: ["badge", "pin"], strings: {...}},   // from the server
@@ -58,6 +59,16 @@
     return wrap;
   }
 
+  function select(name, label, options, value) {
+    const id = `dlg-${name}`;
+    const wrap = el("div", { class: "dlg-field" });
+    const sel = el("select", { id, name });
+    sel.append(el("option", { value: "" }, "—"));
+    options.forEach((o) => sel.append(el("option", { value: String(o.value), selected: String(o.value) === String(value || "") }, o.label)));
+    wrap.append(el("label", { for: id }, label), sel);
+    return wrap;
+  }
+
   function build(opts) {
     const S = opts.strings || {};
     const root = el("div", { class: "dlg-backdrop", role: "presentation" });
@@ -75,8 +86,9 @@
       opts.list.forEach((x) => ul.append(el("li", {}, x)));
       box.append(ul);
     }
-    (opts.fields || []).forEach((f) => box.append(input(f.name, f.label, {
-      maxlength: f.maxlength || 500, "data-required": f.required ? "1" : null, value: f.value || "" })));
+    (opts.fields || []).forEach((f) => box.append(f.options ? select(f.name, f.label, f.options, f.value)
+      : input(f.name, f.label, {
+        maxlength: f.maxlength || 500, "data-required": f.required ? "1" : null, value: f.value || "" })));
     if (opts.approval) {
       const A = opts.approval.strings || S;
       const area = el("div", { class: "dlg-approval" });
@@ -128,7 +140,7 @@
 
       function values() {
         const out = {};
-        box.querySelectorAll(".dlg-field input").forEach((i) => { out[i.name] = i.value.trim(); });
+        box.querySelectorAll(".dlg-field input, .dlg-field select").forEach((i) => { out[i.name] = i.value.trim(); });
         return out;
       }
       function showError(message) {
@@ -211,7 +223,7 @@
 
       function focusFirst() {
         const first = box.querySelector(".dlg-badge") || box.querySelector("[name=confirm]") ||
-          box.querySelector(".dlg-field input");
+          box.querySelector(".dlg-field input, .dlg-field select");
         if (first) first.focus({ preventScroll: true });
         else box.querySelector(".dlg-cancel").focus({ preventScroll: true });
       }

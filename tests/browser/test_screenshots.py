@@ -81,8 +81,8 @@ def test_screenshots_of_station_floor_and_dashboard(server, login_context, tmp_p
     floor = login_context(supervisor.user).new_page()
     floor.goto("/floor/")
     expect(floor.locator("body")).to_have_attribute("data-ws", "open")
-    expect(floor.locator("#floor-table tbody tr")).to_have_count(2)
-    expect(floor.locator("#floor-table tr.stale")).to_have_count(1)
+    expect(floor.locator("#stations .station-card[data-list]")).to_have_count(2)
+    expect(floor.locator("#stations .station-card[data-state='stale']")).to_have_count(1)
     floor.screenshot(path=str(out / "floor.png"))
 
     dash = login_context(supervisor.user).new_page()
