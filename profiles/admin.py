@@ -1,7 +1,8 @@
 """Admin of clients (with their settings), SKU mappings, workers, stations and users.
 
-Clients and mappings keep a change history (simple_history: who and when), which replaces the
-old app's `backups/` folder. Mappings import and export as CSV / XLSX (profiles.resources).
+Webhooks (per client: URL, secret, events) are set up here too. Clients and mappings keep a
+change history (simple_history: who and when), which replaces the old app's `backups/`
+folder. Mappings import and export as CSV / XLSX (profiles.resources).
 Users get a role column and actions that go through profiles.roles.assign_role, so groups and
 the staff flag never disagree.
 """
@@ -25,6 +26,7 @@ from profiles.models import (
     CourierDeadline,
     SkuMapping,
     Station,
+    Webhook,
     Worker,
 )
 from profiles.resources import SkuMappingResource
@@ -83,6 +85,31 @@ class ClientAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A client's code names its sessions, exports and channel groups: fixed once created.
         return ["code"] if obj else []
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """A client's outbound webhooks; their deliveries are under Packing → webhook deliveries.
+    The secret is shown only to those who may change the webhook."""
+
+    list_display = ["client", "url", "events_wanted", "active", "created_at"]
+    list_filter = ["active", "client"]
+    list_select_related = ["client"]
+    search_fields = ["url", "client__code"]
+    fieldsets = [
+        (None, {"fields": ["client", "url", "secret", "active"]}),
+        (_("Events wanted"), {"fields": [("on_order_completed", "on_order_flagged"),
+                                         ("on_list_ended", "on_session_completed")]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [(None, {"fields": ["client", "url", "active"]}), self.fieldsets[1]]
+        return self.fieldsets
+
+    @admin.display(description=_("events"))
+    def events_wanted(self, obj):
+        return ", ".join(obj.events())
 
 
 @admin.register(SkuMapping)

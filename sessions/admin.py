@@ -4,25 +4,29 @@ Counters (the list's own: sessions.counters) and claims change only through the 
 (sessions.claims, sessions.scanning.codes), so the admin shows them read-only; the one write it
 offers on the floor is "Release claim", which calls sessions.claims.force_release with a
 reason, exactly like the supervisor's floor view.
-The scan and claim logs are append-only: nobody adds, edits or deletes them here.
+The scan and claim logs are append-only: nobody adds, edits or deletes them here. The webhook
+outbox shows every delivery with its attempts (the delivery log) and offers a redeliver.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from sessions import delivery
 from sessions.claims import force_release
 from sessions.counters import FIELDS as COUNTER_FIELDS
 from sessions.errors import PackingError
 from sessions.models import (
     Approval,
     ClaimEvent,
+    DeliveryAttempt,
     ImportRecord,
     Order,
     OrderExtra,
     OrderItem,
+    OutboxMessage,
     PackingList,
     PackingSession,
     ScanEvent,
@@ -243,3 +247,37 @@ class ImportRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["source_name", "content_hash", "session__external_id"]
     list_select_related = ["client", "session", "created_by"]
     date_hierarchy = "created_at"
+
+
+class DeliveryAttemptInline(ReadOnlyInline):
+    model = DeliveryAttempt
+    fields = ["number", "started_at", "duration_ms", "status_code", "ok", "error"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The webhook outbox and delivery log: every event, its attempts, and a redeliver
+    (same body, same delivery id) for those who may change deliveries."""
+
+    list_display = ["created_at", "event", "webhook", "status", "attempts", "next_attempt_at",
+                    "delivered_at", "delivery_id"]
+    list_filter = ["status", "event", "webhook__client"]
+    list_select_related = ["webhook__client"]
+    search_fields = ["delivery_id", "body", "webhook__url"]
+    fields = ["webhook", "event", "delivery_id", "status", "attempts", "retries",
+              "next_attempt_at", "delivered_at", "last_error", "created_at", "body"]
+    readonly_fields = fields
+    inlines = [DeliveryAttemptInline]
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Redeliver (same delivery id)"), permissions=["change"])
+    def redeliver(self, request, queryset):
+        count = delivery.redeliver(queryset)
+        self.message_user(request, ngettext(
+            "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count}, messages.SUCCESS)
