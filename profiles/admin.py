@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -93,6 +94,7 @@ class WebhookAdmin(admin.ModelAdmin):
     The secret is shown only to those who may change the webhook."""
 
     list_display = ["client", "url", "events_wanted", "active", "created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["active", "client"]
     list_select_related = ["client"]
     search_fields = ["url", "client__code"]
