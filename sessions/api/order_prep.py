@@ -88,7 +88,8 @@ class OrderLookup(APIView):
                      "station matches it): one entry per packing list it was imported into "
                      "(a re-ship appears again), newest first."),
         responses={200: OrderStatusSerializer(many=True),
-                   400: OpenApiResponse(ErrorSerializer, description="invalid: client and number are required"),
+                   400: OpenApiResponse(ErrorSerializer,
+                                        description="invalid: client and number are required"),
                    404: OpenApiResponse(ErrorSerializer,
                                         description="not_found: unknown client or order")},
     )
