@@ -17,7 +17,6 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
-from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from profiles.models import (
@@ -30,7 +29,7 @@ from profiles.models import (
     Webhook,
     Worker,
 )
-from profiles.resources import SkuMappingResource
+from profiles.resources import MappingCSV, MappingXLSX, SkuMappingResource
 from profiles.roles import ADMIN, PACKER, SUPERVISOR, assign_role, role_of
 
 
@@ -123,7 +122,7 @@ class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     fields = ["client", "barcode", "sku", "normalized_barcode", "created_at", "updated_at"]
     readonly_fields = ["normalized_barcode", "created_at", "updated_at"]
     resource_classes = [SkuMappingResource]
-    formats = [CSV, XLSX]
+    formats = [MappingCSV, MappingXLSX]
     history_list_display = ["barcode", "sku"]
 
     def has_import_permission(self, request):

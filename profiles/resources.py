@@ -8,18 +8,46 @@ Two barcodes that differ only in punctuation or case scan as the same code (prof
 so the import refuses, row by row and before anything is saved, a barcode that collides after
 normalisation with an earlier row of the file or with a different barcode already mapped for the
 client. The database constraint would refuse it too, but with a message nobody could act on.
+
+The files are written by the one sheet writer (`profiles.spreadsheets`, through `MappingCSV` and
+`MappingXLSX`): widths, frozen header, autofilter, barcodes and SKUs kept as text (a numeric
+barcode in the CSV as ="7290018664100", read back as the barcode), no cell ever a formula.
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources
+from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import ForeignKeyWidget
 
 from profiles.models import Client, SkuMapping
 from profiles.normalize import normalize_barcode
-from profiles.spreadsheets import neutralised, restored
+from profiles.spreadsheets import (
+    add_sheet,
+    csv_text,
+    new_workbook,
+    restored,
+    workbook_bytes,
+)
 
 COLUMNS = ("client", "barcode", "sku")
+CODE_COLUMNS = ("client", "barcode", "sku")
+
+
+class MappingCSV(CSV):
+    """CSV written by the one sheet writer (codes kept as text, never a formula)."""
+
+    def export_data(self, dataset, **kwargs):
+        return csv_text(list(dataset.headers or []), dataset, codes=CODE_COLUMNS)
+
+
+class MappingXLSX(XLSX):
+    """XLSX written by the one sheet writer (widths, frozen header, filter, codes as text)."""
+
+    def export_data(self, dataset, **kwargs):
+        wb = new_workbook()
+        add_sheet(wb, "SKU mappings", list(dataset.headers or []), dataset, codes=CODE_COLUMNS)
+        return workbook_bytes(wb)
 
 
 def _text(value):
@@ -50,10 +78,6 @@ class SkuMappingResource(resources.ModelResource):
 
     def get_queryset(self):
         return SkuMapping.objects.select_related("client").order_by("client__code", "barcode")
-
-    def export_field(self, field, instance, **kwargs):
-        """Every exported cell, CSV and XLSX alike, safe from formula injection."""
-        return neutralised(super().export_field(field, instance, **kwargs))
 
     def before_import(self, dataset, **kwargs):
         """Refuse a file without the three columns; reset the in-file duplicate tracker.

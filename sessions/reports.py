@@ -5,30 +5,22 @@ log are the truth, so a file written at the end could only ever be equal or stal
 supervisor reopens an order). Generating it costs a handful of queries and about a second for
 10,000 lines (write-only workbook, rows streamed; ../shared/stack-notes.md pitfall 12).
 
-Spreadsheet safety (profiles.spreadsheets, the one rule): a text cell that starts with ``=``,
-``+``, ``-`` or ``@`` (or a tab / carriage return) would be read by Excel as a formula. Such cells
-are written as plain strings with Excel's quote-prefix flag: the value is kept exactly, and Excel
-shows it as text and never evaluates it.
+Sheets are written by `profiles.spreadsheets.add_sheet`, the one sheet writer: widths from the
+content, frozen header, autofilter, codes kept as text, no cell ever a formula.
 """
-
-import io
-from datetime import datetime
 
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from django.utils.translation import gettext_lazy
+from openpyxl.styles import PatternFill
 
-from profiles.spreadsheets import is_formula_like
+from profiles.spreadsheets import Row, add_sheet, new_workbook, workbook_bytes
 from sessions.metrics import list_metrics, local_tz
-from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, ScanEvent
+from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, PackingList, ScanEvent
 from sessions.reads.payloads import iso, kept_by_line, list_counters
 
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
-HEADER_FONT = Font(bold=True)
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The five standard columns of a packing list → the key of a report row holding their value.
@@ -69,44 +61,6 @@ def status_label(status):
     return STATUS_LABELS.get(status, "New")
 
 
-class CellMaker:
-    """Cells for one write-only sheet that can never be formulas (see the module docstring).
-
-    Plain values pass through untouched (cheapest); a styled or formula-like value becomes a
-    cell whose style is computed once per combination and shared, because setting fills and
-    fonts cell by cell dominated the time of a 10,000-line report.
-    """
-
-    def __init__(self, ws):
-        self.ws = ws
-        self._styles = {}
-
-    def __call__(self, value, *, fill=None, font=None, number_format=None):
-        quote = is_formula_like(value)
-        if fill is None and font is None and number_format is None and not quote:
-            return value
-        key = (id(fill), id(font), number_format, quote)
-        style = self._styles.get(key)
-        if style is None:
-            style = self._styles[key] = self._style(fill, font, number_format, quote)
-        cell = WriteOnlyCell(self.ws, value=value)
-        if quote:
-            cell.data_type = "s"
-        cell._style = style  # shared and never modified after this point
-        return cell
-
-    def _style(self, fill, font, number_format, quote):
-        template = WriteOnlyCell(self.ws)
-        if fill is not None:
-            template.fill = fill
-        if font is not None:
-            template.font = font
-        if number_format:
-            template.number_format = number_format
-        template.quotePrefix = quote
-        return template._style
-
-
 def local_naive(value):
     """Aware datetime → naive local time (xlsx has no time zones; the warehouse reads local)."""
     if value is None:
@@ -136,33 +90,59 @@ def _metadata_text(value):
     return value
 
 
+# Headers of a source sheet that name an order field (compared without case, spaces or "_"):
+# their cells show what the order carries, whichever importer created it (the demo and the
+# Shopify lists keep country, tags and notes on the order, not in the line's extra columns).
+METADATA_ALIASES = {
+    "country": "country", "shippingcountry": "country", "destinationcountry": "country",
+    "destination": "country", "ordertype": "order_type", "tags": "tags",
+    "internaltags": "internal_tags", "notes": "notes", "note": "notes",
+    "systemnote": "system_note", "box": "box",
+}
+
+
+def _alias(header):
+    return "".join(ch for ch in str(header).casefold() if ch.isalnum())
+
+
+def _mapping(packing_list):
+    """The import's column mapping (standard column → source header), or {}."""
+    return packing_list.info.get("mapping") or packing_list.session.info.get("mapping") or {}
+
+
 def _source_layout(packing_list, rows):
     """The columns of the report (before the status columns) and a (row, header) → value.
 
     Lists imported from a sheet keep their own headers in their own order; the mapped standard
     columns (the import's column mapping, kept in the session info) are filled from the order
-    and its line, every other header from the line's extra columns. Lists without a sheet get
-    the five standard columns, the order metadata that is used, then any extra columns.
+    and its line, a header naming an order field (Shipping_Country, Tags, Notes …) from the
+    order, every other header from the line's extra columns. Lists without a sheet get the five
+    standard columns, the order metadata that is used, then any extra columns.
     """
     headers = list(packing_list.source_columns or [])
     if headers:
-        mapping = packing_list.info.get("mapping") or packing_list.session.info.get("mapping")
-        header_key = {header: STANDARD_COLUMNS[std] for std, header in (mapping or {}).items()
-                      if std in STANDARD_COLUMNS}
+        header_key = {header: STANDARD_COLUMNS[std]
+                      for std, header in _mapping(packing_list).items() if std in STANDARD_COLUMNS}
         for std, key in STANDARD_COLUMNS.items():
             if std in headers and key not in header_key.values():
                 header_key.setdefault(std, key)
+        order_fields = {h: METADATA_ALIASES[_alias(h)] for h in headers
+                        if h not in header_key and _alias(h) in METADATA_ALIASES}
     else:
         used_meta = [h for h, key in METADATA_COLUMNS.items() if any(r[key] for r in rows)]
         extras = [k for k in dict.fromkeys(k for r in rows for k in r["extra_columns"])
                   if k not in STANDARD_COLUMNS and k not in METADATA_COLUMNS]
         headers = list(STANDARD_COLUMNS) + used_meta + extras
         header_key = {**STANDARD_COLUMNS, **{h: METADATA_COLUMNS[h] for h in used_meta}}
+        order_fields = {}
 
     def value(row, header):
         key = header_key.get(header)
         if key is not None:
             return _metadata_text(row[key])
+        field = order_fields.get(header)
+        if field is not None and row[field]:
+            return _metadata_text(row[field])
         return row["extra_columns"].get(header, "")
 
     return headers, value
@@ -220,42 +200,96 @@ REASON_WORDS = {
 }
 
 
+# Columns of the lines sheet that hold codes (kept as text by the sheet writer).
+CODE_COLUMNS = ("Order_Number", "SKU", "Barcode", "barcode", "EAN", "Order Number", "Name")
+
+
 def _write_lines_sheet(wb, packing_list):
-    ws = wb.create_sheet(_sheet_title(packing_list.name))
-    cell = CellMaker(ws)
     rows = _report_rows(packing_list)
     headers, value = _source_layout(packing_list, rows)
     checks = _check_values(packing_list, rows)
     # A source column called like one of ours (e.g. Shopify's "Status") is overwritten in place,
     # as the old report did; the others are appended.
     columns = headers + [c for c in (*STATUS_COLUMNS, *CHECK_COLUMNS) if c not in headers]
-    ws.append([cell(h, font=HEADER_FONT) for h in columns])
-    for row in rows:
-        status = {**_status_values(row), **checks[row["item_id"]]}
-        fill = COMPLETED_FILL if row["status"] == Order.Status.COMPLETED else None
-        out = []
-        for header in columns:
-            v = status[header] if header in status else value(row, header)
-            fmt = DATETIME_FORMAT if isinstance(v, datetime) else None
-            out.append(cell(v, fill=fill, number_format=fmt))
-        ws.append(out)
-    return ws
+    mapping = _mapping(packing_list)
+    codes = {*CODE_COLUMNS, *(mapping.get(std) for std in ("Order_Number", "SKU"))}
+
+    def lines():
+        for row in rows:
+            status = {**_status_values(row), **checks[row["item_id"]]}
+            fill = COMPLETED_FILL if row["status"] == Order.Status.COMPLETED else None
+            yield Row([status[h] if h in status else value(row, h) for h in columns], fill)
+
+    return add_sheet(wb, packing_list.name or "Packing list", columns, lines(),
+                     codes=codes - {None})
 
 
-def _sheet_title(name):
-    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in str(name)).strip("'")
-    return (cleaned or "Packing list")[:31]
+# The Summary sheet: (label, where the value is, unit). Labels are the words of the screens (the
+# list details and the dashboard headline, templates/stats/_figures.html), in the user's
+# language; the raw keys stay in the JSON summary (`list_summary`).
+SUMMARY_ROWS = [
+    (gettext_lazy("Session"), "session_id", ""),
+    (gettext_lazy("Client"), "client_id", ""),
+    (gettext_lazy("Packing list"), "packing_list_name", ""),
+    (gettext_lazy("Status"), "status", ""),
+    (gettext_lazy("Worker"), "worker_name", ""),
+    (gettext_lazy("Station"), "station", ""),
+    (gettext_lazy("Started"), "started_at", ""),
+    (gettext_lazy("Ended"), "completed_at", ""),
+    (gettext_lazy("Duration"), "duration_seconds", "s"),
+    (gettext_lazy("Orders"), "total_orders", ""),
+    (gettext_lazy("Completed orders"), "completed_orders", ""),
+    (gettext_lazy("Orders in progress"), "in_progress_orders", ""),
+    (gettext_lazy("New orders"), "new_orders", ""),
+    (gettext_lazy("Skipped orders"), "skipped_orders_count", ""),
+    (gettext_lazy("Orders needing review"), "needs_review_orders", ""),
+    (gettext_lazy("Units required"), "total_items", ""),
+    (gettext_lazy("Units packed"), "packed_items", ""),
+    (gettext_lazy("Extra units kept"), "extras_kept", ""),
+    (gettext_lazy("Different SKUs"), "unique_skus", ""),
+    (gettext_lazy("Orders packed"), "figures.orders_packed", ""),
+    (gettext_lazy("Items packed"), "figures.items_packed", ""),
+    (gettext_lazy("Orders / hour"), "figures.orders_per_hour_active", ""),
+    (gettext_lazy("Items / hour"), "figures.items_per_hour_active", ""),
+    (gettext_lazy("Orders / hour (wall time)"), "figures.orders_per_hour_wall", ""),
+    (gettext_lazy("Items / hour (wall time)"), "figures.items_per_hour_wall", ""),
+    (gettext_lazy("Active time"), "figures.active_seconds", "s"),
+    (gettext_lazy("Wall time"), "figures.wall_seconds", "s"),
+    (gettext_lazy("Average order time"), "figures.avg_order_seconds", "s"),
+    (gettext_lazy("Fastest order"), "figures.fastest_order_seconds", "s"),
+    (gettext_lazy("Slowest order"), "figures.slowest_order_seconds", "s"),
+    (gettext_lazy("Average time to the first item"), "figures.avg_first_scan_seconds", "s"),
+    (gettext_lazy("Scans"), "figures.scans", ""),
+    (gettext_lazy("Wrong scans"), "figures.wrong_scans", ""),
+    (gettext_lazy("Accuracy"), "figures.accuracy", "%"),
+    (gettext_lazy("Corrections"), "figures.corrections", ""),
+    (gettext_lazy("Extra scans"), "figures.extra_scans", ""),
+    (gettext_lazy("Unknown scans"), "figures.unknown_scans", ""),
+    (gettext_lazy("Manual confirmations"), "figures.manual_confirmations", ""),
+]
+LIST_STATUS_WORDS = dict(PackingList.Status.choices)
 
 
-def _write_summary_sheet(wb, summary):
-    ws = wb.create_sheet(_("Summary")[:31])
-    flat = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
-    flat.update({f"metrics.{k}": v for k, v in summary["metrics"].items()})
-    flat.update({f"figures.{k}": v for k, v in summary["figures"].items()})
-    cell = CellMaker(ws)
-    for key, val in flat.items():
-        ws.append([cell(key, font=HEADER_FONT), cell(val)])
+def _summary_value(packing_list, summary, key):
+    if key == "started_at":
+        return local_naive(packing_list.started_at)
+    if key == "completed_at":
+        return local_naive(packing_list.ended_at)
+    if key == "status":
+        return str(LIST_STATUS_WORDS.get(summary["status"], summary["status"]))
+    group, _dot, name = key.rpartition(".")
+    value = summary[group][name] if group else summary[key]
+    if name == "accuracy" and value is not None:
+        return round(value * 100, 1)
+    if isinstance(value, float):
+        return round(value, 1)
+    return value
+
+
+def _write_summary_sheet(wb, packing_list, summary):
+    rows = [[str(label), _summary_value(packing_list, summary, key), unit]
+            for label, key, unit in SUMMARY_ROWS]
+    return add_sheet(wb, _("Summary"), [_("Figure"), _("Value"), _("Unit")], rows)
 
 
 def completion_report(packing_list):
@@ -265,15 +299,14 @@ def completion_report(packing_list):
     Skipped / New / Needs review), Completed At (the order's own completion time, local),
     Packed By (who completed it), Extras (extra units kept in the parcel), Manual Fill (units
     filled by hand, with their reasons) and Problem (a flagged order's problem); completed rows
-    are green. Sheet 2: the list summary.
+    are green. Sheet 2: the list summary, labelled like the screens in the user's language (the
+    raw keys stay in the JSON summary, `list_summary`).
     """
     summary = list_summary(packing_list)
-    wb = Workbook(write_only=True)
+    wb = new_workbook()
     _write_lines_sheet(wb, packing_list)
-    _write_summary_sheet(wb, summary)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    _write_summary_sheet(wb, packing_list, summary)
+    return workbook_bytes(wb)
 
 
 

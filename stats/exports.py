@@ -5,24 +5,19 @@ Two tables: *orders* (one row per order with timing and quality, the same figure
 are sheets of one workbook; as CSV one table per file (`kind`). Times are local
 (settings.TIME_ZONE).
 
-Spreadsheet safety (profiles.spreadsheets): xlsx text cells go through
-`sessions.reports.CellMaker` (never a formula); in CSV, which has no cell types, a value
-starting with =, +, -, @, tab or CR gets a leading apostrophe (`neutralised`).
+Both formats are written by `profiles.spreadsheets` (the one sheet writer): widths from the
+content, frozen header, autofilter; codes (order numbers, SKUs, scanned codes, scan ids) kept as
+text, in CSV too; no cell ever a formula.
 """
-
-import csv
-import io
-from datetime import datetime
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from profiles.spreadsheets import neutralised
+from profiles.spreadsheets import add_sheet, csv_text, new_workbook, workbook_bytes
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import WRONG
-from sessions.reports import DATETIME_FORMAT, HEADER_FONT, CellMaker, local_naive
+from sessions.reports import local_naive
 
 ORDER_COLUMNS = [
     "Session", "List", "Sequence", "Order", "Courier", "Status", "Started At", "First Item At",
@@ -34,6 +29,9 @@ SCAN_COLUMNS = [
     "Time", "Session", "List", "Order", "SKU", "Action", "Code", "Outcome", "Wrong", "Quantity",
     "Manual", "Worker", "Station", "Scan Id",
 ]
+# Columns holding codes: text in the xlsx, and never turned into numbers by a spreadsheet
+# opening the CSV (a barcode 3801234567890 used to show as 3.80123E+12).
+CODE_COLUMNS = ("Session", "Order", "SKU", "Code", "Scan Id")
 KINDS = ("orders", "scans")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -102,30 +100,12 @@ def scan_rows(*, packing_list=None, session=None):
 def history_xlsx(*, packing_list=None, session=None):
     """Both tables as one xlsx (sheets Orders and Scans), as bytes."""
     _scope(packing_list, session)  # refuse a missing scope before any sheet exists
-    wb = Workbook(write_only=True)
+    wb = new_workbook()
     tables = (("Orders", ORDER_COLUMNS, order_rows), ("Scans", SCAN_COLUMNS, scan_rows))
     for title, columns, rows in tables:
-        ws = wb.create_sheet(title)
-        cell = CellMaker(ws)
-        ws.append([cell(c, font=HEADER_FONT) for c in columns])
-        for row in rows(packing_list=packing_list, session=session):
-            ws.append([
-                cell(v, number_format=DATETIME_FORMAT if isinstance(v, datetime) else None)
-                for v in row
-            ])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat(sep=" ")
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return neutralised(value)
+        add_sheet(wb, title, columns, rows(packing_list=packing_list, session=session),
+                  codes=CODE_COLUMNS)
+    return workbook_bytes(wb)
 
 
 def history_csv(kind, *, packing_list=None, session=None):
@@ -135,10 +115,5 @@ def history_csv(kind, *, packing_list=None, session=None):
         raise InvalidRequest(_("Unknown export %(kind)s; use one of: %(kinds)s.")
                              % {"kind": kind, "kinds": ", ".join(KINDS)})
     columns, rows = (ORDER_COLUMNS, order_rows) if kind == "orders" else (SCAN_COLUMNS, scan_rows)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows(packing_list=packing_list, session=session):
-        writer.writerow([_csv_value(v) for v in row])
-    return out.getvalue()
+    return csv_text(columns, rows(packing_list=packing_list, session=session),
+                    codes=CODE_COLUMNS)

@@ -8,6 +8,7 @@ what a viewer or printer draws.
 """
 
 import io
+import re
 import socket
 import threading
 from datetime import date
@@ -15,6 +16,7 @@ from datetime import date
 import pytest
 import zxingcpp
 from PIL import Image, PdfParser
+from zebrafy import ZebrafyZPL
 
 from profiles.models import Client, Station
 from sessions.errors import InvalidRequest, PrinterUnreachable
@@ -78,13 +80,77 @@ def test_natural_order():
 
 
 @pytest.mark.django_db
-def test_label_data_counts_sequence_in_natural_order(packing_list):
+def test_label_data_counts_sequence_in_the_lists_order(packing_list):
+    """Issue 15: "#N" follows the list's order, not a natural sort of the numbers."""
     data = list_label_data(packing_list, date=DAY)
-    assert [d.number for d in data] == ["#1", "#9", "#10", "#BG-10 29", "A-100200300",
-                                        "ORDER_001"]
+    assert [d.number for d in data] == NUMBERS
+    assert [d.sequence for d in data] == list(range(1, len(NUMBERS) + 1))
     first = data[0]
-    assert (first.sequence, first.units, first.country, first.tags, first.date) == (
-        1, 3, "DE", ("GIFT",), "19/11/25")
+    assert (first.number, first.sequence, first.units, first.country, first.tags, first.date) == (
+        "#10", 1, 3, "DE", ("GIFT",), "19/11/25")
+
+
+@pytest.mark.django_db
+def test_sequence_follows_the_list_even_when_numbers_sort_differently(db):
+    """The issue's case: the list shows SO-5001 first, "5003" must not be #1."""
+    client = Client.objects.create(code="S", name="S")
+    orders = [{"order_number": n, "courier": "DHL", "items": [{"sku": "A", "quantity": 1}]}
+              for n in ("SO-5001", "SO-5002", "5003")]
+    plist = import_packing_list_json(client, {"orders": orders}, name="L").session.lists.get()
+    data = list_label_data(plist, date=DAY)
+    assert [(d.sequence, d.number) for d in data] == [(1, "SO-5001"), (2, "SO-5002"),
+                                                      (3, "5003")]
+    zpl = list_labels_zpl(plist, date=DAY)
+    assert zpl.index("^FDSO-5001^FS") < zpl.index("^FD5003^FS")
+    assert "^FD#3  DHL  19/11/25^FS" in zpl.split("^XZ")[2]
+
+
+def test_empty_fields_are_left_out():
+    """Issue 15: no "TAG: N/A" (nor "COU: N/A") on an order without tags or country."""
+    cfg = LabelConfig()
+    text = label_zpl(LabelData(number="#1", sequence=1, courier="DHL", date="19/11/25",
+                               units=2), cfg)
+    assert "N/A" not in text and "TAG" not in text and "COU" not in text
+    assert "^FDSUM: 2^FS" in text
+    bare = label_zpl(LabelData(number="#2"), cfg)
+    assert "SUM" not in bare and "N/A" not in bare
+
+
+CYRILLIC = LabelData(number="Замовлення-7", sequence=4, courier="Спиди", date="19/11/25",
+                     units=2, country="БГ", tags=("Подарък", "VIP"))
+
+
+def font0_fields(zpl):
+    """The field data of every ^A0 (font 0) text field."""
+    return re.findall(r"\^A0[^\^]*\^FB[^\^]*\^FH\^FD(.*?)\^FS", zpl)
+
+
+def test_cyrillic_text_is_never_sent_to_font_0():
+    """Issue 15: font 0 of a stock Zebra has no Cyrillic; such fields go as ^GF graphics."""
+    zpl = label_zpl(CYRILLIC, LabelConfig())
+    assert not [f for f in font0_fields(zpl) if re.search("[\u0400-\u04FF]", f)]
+    text_outside_fields = re.sub(r"\^BQN[^\^]*\^FH\^FDQA,[^\^]*\^FS", "", zpl)
+    assert not re.search("[\u0400-\u04FF]", text_outside_fields)  # only the QR carries it
+    assert zpl.count("^GFA,") == 3  # the number and both info lines
+    ascii_only = label_zpl(LabelData(number="#1", courier="DHL", units=1), LabelConfig())
+    assert "^GF" not in ascii_only and font0_fields(ascii_only) == ["#1", "DHL", "SUM: 1"]
+
+
+def test_cyrillic_graphic_fields_draw_the_text_like_the_png():
+    """The ^GF fields, decoded back by zebrafy, have ink where the PNG label has the text."""
+    cfg = LabelConfig()
+    zpl = label_zpl(CYRILLIC, cfg)
+    fields = re.findall(r"\^FO(\d+),(\d+)\^GFA", zpl)
+    graphics = [ZebrafyZPL(f"^XA{g}^XZ").to_images()[0]
+                for g in re.findall(r"\^GFA,[^\^]*\^FS", zpl)]
+    assert len(graphics) == len(fields) == 3
+    png = render_label(CYRILLIC, cfg)
+    for (x, y), graphic in zip(fields, graphics):
+        ink = graphic.convert("L").point(lambda v: 255 if v < 128 else 0).getbbox()
+        assert ink is not None, "an empty graphic field"
+        # The same region of the PNG label has ink too (same font, same place).
+        region = png.crop((int(x), int(y), int(x) + graphic.width, int(y) + graphic.height))
+        assert region.convert("L").point(lambda v: 255 if v < 128 else 0).getbbox()
 
 
 @pytest.mark.django_db
@@ -150,7 +216,7 @@ def test_zpl_has_the_expected_commands(packing_list):
     labels = zpl.strip().split("^XZ")[:-1]
     assert len(labels) == len(NUMBERS) == zpl.count("^XA")
     first = labels[0]
-    for command in ("^XA", "^CI28", "^PW544", "^LL304", "^FH^FD#1^FS", "^BCN,127,N,N,N"):
+    for command in ("^XA", "^CI28", "^PW544", "^LL304", "^FH^FD#10^FS", "^BCN,127,N,N,N"):
         assert command in first
     assert "^BY" in first and "^FD#1  DHL  19/11/25^FS" in first
     assert "^FDSUM: 3  COU: DE  TAG: GIFT^FS" in first

@@ -4,9 +4,12 @@ import io
 from datetime import datetime
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
-from sessions.reports import completion_report
+from sessions.demo import load_demo
+from sessions.models import PackingList, ScanEvent
+from sessions.reports import completion_report, list_summary
 from tests.reports_builders import T0, make_list, make_order, make_worker, minutes
 
 pytestmark = pytest.mark.django_db
@@ -112,12 +115,78 @@ def test_list_without_source_sheet_gets_standard_columns_and_metadata():
                                               "VIP, Gift", "123"]
 
 
+def summary_of(plist):
+    wb, _header, _rows = read(completion_report(plist))
+    rows = list(wb.worksheets[1].iter_rows(values_only=True))
+    return rows[0], {r[0]: r[1] for r in rows[1:]}
+
+
 def test_summary_sheet(excel_list):
     plist, _worker = excel_list
-    wb, _header, _rows = read(completion_report(plist))
-    summary = {r[0].value: r[1].value for r in wb.worksheets[1].iter_rows()}
-    assert summary["total_orders"] == 4 and summary["completed_orders"] == 1
-    assert summary["metrics.avg_time_per_order"] == 420
+    header, summary = summary_of(plist)
+    assert header == ("Figure", "Value", "Unit")
+    assert summary["Orders"] == 4 and summary["Completed orders"] == 1
+    assert summary["Average order time"] == 420
+
+
+def test_summary_shows_both_rates_labelled_like_the_screen_without_dotted_keys(excel_list):
+    """Issue 15: the sheet said `metrics.orders_per_hour` 264.2 (wall) while the screen's
+    headline said 323.5 (active). Both are shown, named as on the screen."""
+    plist, worker = excel_list
+    done = plist.orders.get(number="#1001")
+    scan_at = [T0 - minutes(5), T0 + minutes(7)]  # the worker was on the list for 12 minutes
+    for at in scan_at:
+        ScanEvent.objects.create(packing_list=plist, order=done, worker=worker, action="scan",
+                                 raw_code="x", outcome="item_ok", created_at=at)
+    _header, summary = summary_of(plist)
+    assert summary["Orders / hour"] == round(3600 / 420, 1)  # active time: 7 minutes
+    assert summary["Orders / hour (wall time)"] == 5.0  # wall time: 12 minutes
+    assert not [label for label in summary if "." in label or "_" in label]
+    data = list_summary(plist)  # the raw keys stay in the JSON summary
+    assert data["metrics"]["orders_per_hour"] == 5.0
+    assert data["figures"]["orders_per_hour_active"] == round(3600 / 420, 1)
+
+
+@pytest.mark.parametrize(("lang", "active", "wall"), [
+    ("bg", "Поръчки / час", "Поръчки / час (по часовник)"),
+    ("uk", "Замовлень / год", "Замовлень / год (за годинником)"),
+])
+def test_summary_labels_are_in_the_users_language(excel_list, lang, active, wall):
+    plist, _worker = excel_list
+    with translation.override(lang):
+        header, summary = summary_of(plist)
+    assert active in summary and wall in summary
+    assert header[0] != "Figure"
+
+
+def test_demo_columns_carry_what_the_order_carries():
+    """Issue 15: in the demo list Shipping_Country, Tags and Notes were empty in every row."""
+    load_demo()
+    plist = PackingList.objects.get(name="DHL_Orders")
+    _wb, header, rows = read(completion_report(plist))
+    by_number = {}
+    for row in rows:
+        by_number.setdefault(row[header.index("Order_Number")].value, row)
+    for order in plist.orders.all():
+        row = by_number[order.number]
+        assert row[header.index("Shipping_Country")].value == order.country
+        assert (row[header.index("Tags")].value or "") == ", ".join(order.tags)
+        assert (row[header.index("Notes")].value or "") == order.notes
+    assert any(r[header.index("Tags")].value for r in rows)
+    assert any(r[header.index("Notes")].value for r in rows)
+
+
+def test_sheet_columns_named_like_order_fields_fall_back_to_the_order():
+    """An Excel list whose Country column is empty on a line still shows the order's country,
+    and a filled cell is not overwritten by an empty order field."""
+    plist = make_list(columns=["Order_Number", "SKU", "Product_Name", "Quantity", "Courier",
+                               "Shipping Country", "Note"])
+    order = make_order(plist, "#1", [("A", 1, 0, {"Shipping Country": "", "Note": "from sheet"})])
+    order.country = "BG"
+    order.save()
+    _wb, header, rows = read(completion_report(plist))
+    assert rows[0][header.index("Shipping Country")].value == "BG"
+    assert rows[0][header.index("Note")].value == "from sheet"
 
 
 def test_report_query_count_does_not_grow_with_orders(excel_list, django_assert_max_num_queries):

@@ -57,7 +57,7 @@ class ListLabels(APIView):
     @extend_schema(operation_id="lists_labels", tags=["labels"],
                    responses={(200, "application/pdf"): OpenApiTypes.BINARY,
                               (200, "text/plain"): OpenApiTypes.STR},
-                   description="Every order's label of the list (natural order): a PDF with "
+                   description="Every order's label of the list (in the list's order): a PDF with "
                                "one label-size page per order, or ZPL for thermal printers.")
     def get(self, request, pk, fmt):
         packing_list = get_object_or_404(PackingList.objects.select_related("session__client"),

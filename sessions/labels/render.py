@@ -7,8 +7,15 @@ module: python-barcode's ImageWriter at 203 dpi rounds modules to 1–3 dots at 
 result did not decode (../shared/stack-notes.md, pitfall 11). Images are 1-bit, like the
 thermal printers that print them, which also keeps a 1,000-label PDF small (CCITT G4 pages).
 
-Sequence numbers `#N` count the list's orders in natural order of their numbers (#9 before
-#10), as the Shopify Tool printed them; labels of a list come out in that order.
+Sequence numbers `#N` count the list's orders in the list's own order (`Order.sequence`, the
+order of the imported file and of every screen): "#1" is the first order the list shows. Labels
+of a list come out in that order. Empty fields are left out (no "TAG: N/A").
+
+Cyrillic on a stock Zebra printer: the printer's built-in font 0 (`^A0`) has no Cyrillic, so a
+text field with any character outside printable ASCII (an order number, a courier, a tag) is
+drawn with the same TrueType font as the PNG and sent as a graphic field (`^GF`, ASCII hex with
+ZPL run-length compression, which every ZPL II printer reads) by zebrafy; ASCII fields stay
+`^A0` text (sharp and small).
 """
 
 import io
@@ -25,6 +32,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
+from zebrafy import ZebrafyImage
 
 from sessions.errors import LabelError
 from sessions.labels.pdf import images_to_pdf
@@ -100,14 +108,13 @@ def natural_key(text):
 
 
 def list_label_data(packing_list, *, date=None):
-    """LabelData of every order of a list, in natural order of order numbers."""
+    """LabelData of every order of a list, in the list's order (its `sequence`)."""
     day = (date or timezone.localdate()).strftime("%d/%m/%y")
-    orders = list(packing_list.orders.annotate(units=Sum("items__required")).order_by("id"))
-    orders.sort(key=lambda o: natural_key(o.number))
+    orders = packing_list.orders.annotate(units=Sum("items__required")).order_by("sequence", "id")
     return [
         LabelData(number=o.number, sequence=i, courier=o.courier, date=day,
                   units=o.units or 0, country=o.country,
-                  tags=tuple(o.internal_tags or o.tags or ()))
+                  tags=tuple(t for t in (o.internal_tags or o.tags or ()) if str(t).strip()))
         for i, o in enumerate(orders, start=1)
     ]
 
@@ -188,12 +195,12 @@ def info_lines(data, cfg):
     if cfg.show_date and data.date:
         first.append(data.date)
     second = []
-    if cfg.show_units:
+    if cfg.show_units and data.units:
         second.append(_("SUM: %(n)d") % {"n": data.units})
-    if cfg.show_country:
-        second.append(_("COU: %(c)s") % {"c": data.country or "N/A"})
-    if cfg.show_tags:
-        second.append(_("TAG: %(t)s") % {"t": "|".join(data.tags) if data.tags else "N/A"})
+    if cfg.show_country and data.country.strip():
+        second.append(_("COU: %(c)s") % {"c": data.country.strip()})
+    if cfg.show_tags and data.tags:
+        second.append(_("TAG: %(t)s") % {"t": "|".join(data.tags)})
     return [line for line in ("  ".join(first), "  ".join(second)) if line]
 
 
@@ -294,7 +301,7 @@ def pdf_bytes(images, cfg):
 
 
 def list_labels_pdf(packing_list, *, date=None):
-    """PDF bytes with every order's label of the list, natural order."""
+    """PDF bytes with every order's label of the list, in the list's order."""
     cfg = LabelConfig.for_client(packing_list.session.client)
     data = list_label_data(packing_list, date=date)
     if not data:
@@ -314,6 +321,30 @@ def zpl_text(value):
     return "".join({"_": "_5F", "^": "_5E", "~": "_7E"}.get(ch, ch) for ch in value)
 
 
+def font0_can_print(text):
+    """Font 0 of a stock Zebra prints printable ASCII; anything else goes as a graphic."""
+    return all(" " <= ch <= "~" for ch in text)
+
+
+def text_field_zpl(text, x, y, width, size, align):
+    """One line of text at (x, y) in a box `width` dots wide: `^A0` text when font 0 can print
+    it, else the line drawn like the PNG's (`fitted_text`) and sent as a `^GF` graphic."""
+    if font0_can_print(text):
+        return (f"^FO{x},{y}^A0N,{size},{size}^FB{width},1,0,{align}"
+                f"^FH^FD{zpl_text(text)}^FS")
+    probe = ImageDraw.Draw(Image.new("1", (1, 1), 1))
+    fitted, f = fitted_text(probe, text, width, size)
+    image = Image.new("1", (width, size + size // 4 + 2), 1)
+    draw = ImageDraw.Draw(image)
+    draw.fontmode = "1"
+    if align == "C":
+        draw.text((width // 2, 0), fitted, font=f, fill=0, anchor="mt")
+    else:
+        draw.text((0, 0), fitted, font=f, fill=0)
+    return ZebrafyImage(image, format="ASCII_COMPRESSED", dither=False, complete_zpl=False,
+                        pos_x=x, pos_y=y).to_zpl()
+
+
 def label_zpl(data, cfg):
     """One ^XA … ^XZ label with the same layout as the image."""
     box = layout(data, cfg)
@@ -324,13 +355,12 @@ def label_zpl(data, cfg):
          f"^BCN,{box.bar_height},N,N,N^FH^FD{bar_data}^FS") if box.modules else
         (f"^FO{(box.width - box.bar_height) // 2},{box.bar_y}"
          f"^BQN,2,{max(1, box.bar_height // 30)}^FH^FDQA,{zpl_text(data.payload)}^FS"),
-        f"^FO{box.margin},{box.number_y}^A0N,{box.number_size},{box.number_size}"
-        f"^FB{box.width - 2 * box.margin},1,0,C^FH^FD{zpl_text(data.number)}^FS",
+        text_field_zpl(data.number, box.margin, box.number_y, box.width - 2 * box.margin,
+                       box.number_size, "C"),
     ]
     y = box.info_y
     for line in info_lines(data, cfg):
-        lines.append(f"^FO{box.margin},{y}^A0N,{box.info_size},{box.info_size}"
-                     f"^FB{box.text_width},1,0,L^FH^FD{zpl_text(line)}^FS")
+        lines.append(text_field_zpl(line, box.margin, y, box.text_width, box.info_size, "L"))
         y += box.info_size + 2
     if cfg.show_qr:
         magnification = max(1, min(10, box.qr_size // 30))
@@ -341,7 +371,7 @@ def label_zpl(data, cfg):
 
 
 def list_labels_zpl(packing_list, *, date=None):
-    """ZPL text of every order's label of the list, natural order."""
+    """ZPL text of every order's label of the list, in the list's order."""
     cfg = LabelConfig.for_client(packing_list.session.client)
     labels = [label_zpl(d, cfg) for d in list_label_data(packing_list, date=date)]
     if not labels:
