@@ -30,7 +30,7 @@ from django.utils import timezone
 from sessions.models import DeliveryAttempt, OutboxMessage
 
 log = logging.getLogger(__name__)
-LEASE_MARGIN_SECONDS = 30
+LEASE_MARGIN_SECONDS = 5
 ERROR_MAX = 2000
 
 
@@ -57,7 +57,9 @@ def backoff(failures):
 
 
 def lease_seconds():
-    return settings.PACKER_WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS
+    """How long a taken message waits before another pass may send it again: twice the POST
+    timeout and a margin (a process alive that long has recorded the answer)."""
+    return 2 * settings.PACKER_WEBHOOK_TIMEOUT_SECONDS + LEASE_MARGIN_SECONDS
 
 
 def take_due(now=None):

@@ -3,13 +3,10 @@ written to the outbox in the transaction of the change, delivered by `deliver_we
 real local HTTP receiver as signed JSON, retried with the same delivery id after a failure,
 logged, redelivered by hand; a receiver that hangs never blocks scanning."""
 
-import hashlib
-import hmac
 import json
 import threading
 import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
 
 import pytest
@@ -26,47 +23,7 @@ from sessions.lifecycle import end_list
 from sessions.models import DeliveryAttempt, OutboxMessage
 from sessions.scanning.codes import perform_action, scan
 from tests.builders import build_client, build_list, build_session, build_user, claimed
-
-SECRET = "s3cret-of-the-order-prep-side"
-
-
-class Receiver:
-    """A real HTTP server on 127.0.0.1: records every request (headers and raw body) and
-    answers with the next planned status (200 when the plan is used up), optionally after a
-    delay."""
-
-    def __init__(self, plan=(), delay=0.0):
-        self.plan, self.delay, self.requests = list(plan), delay, []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.requests.append({"headers": dict(self.headers), "body": body,
-                                          "path": self.path})
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                status = receiver.plan.pop(0) if receiver.plan else 200
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Length", "2")
-                    self.end_headers()
-                    self.wfile.write(b"ok")
-                except OSError:
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+from tests.webhook_receiver import SECRET, Receiver, verify
 
 
 @pytest.fixture(autouse=True)
@@ -88,11 +45,6 @@ def receiver():
     yield make
     for r in made:
         r.close()
-
-
-def verify(request, secret=SECRET):
-    expected = "sha256=" + hmac.new(secret.encode(), request["body"], hashlib.sha256).hexdigest()
-    return hmac.compare_digest(request["headers"]["X-Packer-Signature"], expected)
 
 
 def packed_list(client):
