@@ -1,12 +1,15 @@
 """Bar charts as plain geometry for inline SVG (no chart library, no JavaScript).
 
 The dashboard template only draws what this computes, so charts work on the thinnest terminal
-and in screenshots, and carry no logic in templates. A chart reads without hovering: a value
+and in screenshots, and carry no logic in templates. The geometry is written unlocalised (the
+template turns localisation off: "64,5" is no SVG coordinate); the texts are localised here. A chart reads without hovering: a value
 axis with round ticks and grid lines, the axis titles, the category labels, and each bar's value
 written above it (when the bars are wide enough for a number; else the ticks give the scale).
 """
 
 import math
+
+from django.utils.formats import number_format
 
 WIDTH = 640
 HEIGHT = 240
@@ -16,17 +19,24 @@ PAD_BOTTOM = 40  # category labels and the category axis' title
 PAD_TOP = 24
 MAX_VALUE_LABELS = 31  # more bars than this: their values are left to the axis
 MAX_CATEGORY_LABELS = 12
+MAX_BAR = 56  # a lone bar stays a bar, not a wall
+CHAR_WIDTH = 6.5  # average width of an 11 px character, in chart units
 
 
-def nice_ticks(top, count=4):
-    """Round tick values from 0 to at least `top` (1, 2, 2.5 or 5 × a power of ten apart)."""
+def _short(label, chars):
+    return label if len(label) <= chars else label[:chars - 1] + "…"
+
+
+def nice_ticks(top, count=4, *, whole=False):
+    """Round tick values from 0 to at least `top` (1, 2, 2.5 or 5 × a power of ten apart;
+    whole numbers only when `whole`, e.g. for counts)."""
     if not top or top <= 0:
         return [0, 1]
     raw = top / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    if step < 1 and top >= count:
-        step = 1
+    if whole:
+        step = max(1, math.ceil(step))
     ticks, value = [], 0.0
     while value < top + step * 1e-9:
         ticks.append(round(value, 6))
@@ -37,13 +47,15 @@ def nice_ticks(top, count=4):
 
 
 def _fmt(value, digits):
-    if value is None:
+    """A bar's value in the user's language (24,6 in uk/bg); nothing for unknown or zero (a
+    row of zeros under empty bars only hides the bars that matter)."""
+    if not value:
         return ""
-    return f"{value:.{digits}f}" if digits else f"{round(value):d}"
+    return number_format(value, decimal_pos=digits) if digits else str(round(value))
 
 
 def _tick_text(value):
-    return f"{value:g}"
+    return number_format(value) if value != int(value) else str(int(value))
 
 
 def bar_chart(rows, value_key, label_key="label", *, width=WIDTH, height=HEIGHT, digits=0,
@@ -53,14 +65,15 @@ def bar_chart(rows, value_key, label_key="label", *, width=WIDTH, height=HEIGHT,
     None values draw as empty bars (unknown is not zero); labels are shortened to fit.
     """
     values = [row.get(value_key) for row in rows]
-    ticks = nice_ticks(max([v for v in values if v is not None] or [0]))
+    ticks = nice_ticks(max([v for v in values if v is not None] or [0]), whole=not digits)
     top = ticks[-1] or 1
     plot_h = height - PAD_BOTTOM - PAD_TOP
     plot_w = width - PAD_LEFT - PAD_RIGHT
     baseline = PAD_TOP + plot_h
     n = max(len(rows), 1)
     slot = plot_w / n
-    bar_w = max(2.0, slot * 0.7)
+    bar_w = min(max(2.0, slot * 0.7), MAX_BAR)
+    chars = max(5, int(slot * every / CHAR_WIDTH))  # what fits under a bar (or its group)
     every = max(1, -(-n // MAX_CATEGORY_LABELS))
     show_values = n <= MAX_VALUE_LABELS
     bars = []
@@ -72,7 +85,7 @@ def bar_chart(rows, value_key, label_key="label", *, width=WIDTH, height=HEIGHT,
         bars.append({
             "x": round(x, 1), "y": round(top_y, 1), "w": round(bar_w, 1),
             "h": round(h, 1), "cx": round(x + bar_w / 2, 1),
-            "label": label[5:] if len(label) == 10 and label[4] == "-" else label[:14],
+            "label": label[5:] if len(label) == 10 and label[4] == "-" else _short(label, chars),
             "full_label": label,
             "text": _fmt(value, digits),
             "ty": round(top_y - 4, 1),

@@ -28,10 +28,12 @@ class DashboardForm(forms.Form):
                                     empty_label=_("All clients"))
     worker = forms.ModelChoiceField(label=_("Worker"), queryset=Worker.objects.all(),
                                     required=False, empty_label=_("All workers"))
-    date_from = forms.DateField(label=_("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    # A browser's date input takes and sends ISO dates only, whatever the page's language
+    # (Ukrainian 02.11.2026 left it empty).
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         cleaned = super().clean()
