@@ -2,9 +2,10 @@
 
 The dashboard template only draws what this computes, so charts work on the thinnest terminal
 and in screenshots, and carry no logic in templates. The geometry is written unlocalised (the
-template turns localisation off: "64,5" is no SVG coordinate); the texts are localised here. A chart reads without hovering: a value
-axis with round ticks and grid lines, the axis titles, the category labels, and each bar's value
-written above it (when the bars are wide enough for a number; else the ticks give the scale).
+template turns localisation off: "64,5" is no SVG coordinate); the texts are localised here.
+A chart reads without hovering: a value axis with round ticks and grid lines, the axis titles,
+the category labels, and each bar's value written above it (when the bars are wide enough for
+a number; else the ticks give the scale).
 """
 
 import math
@@ -73,8 +74,8 @@ def bar_chart(rows, value_key, label_key="label", *, width=WIDTH, height=HEIGHT,
     n = max(len(rows), 1)
     slot = plot_w / n
     bar_w = min(max(2.0, slot * 0.7), MAX_BAR)
-    chars = max(5, int(slot * every / CHAR_WIDTH))  # what fits under a bar (or its group)
     every = max(1, -(-n // MAX_CATEGORY_LABELS))
+    chars = max(5, int(slot * every / CHAR_WIDTH))  # what fits under a bar (or its group)
     show_values = n <= MAX_VALUE_LABELS
     bars = []
     for i, (row, value) in enumerate(zip(rows, values)):
