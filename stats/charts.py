@@ -17,7 +17,7 @@ HEIGHT = 240
 PAD_LEFT = 44  # room for the value axis' tick labels
 PAD_RIGHT = 8
 PAD_BOTTOM = 40  # category labels and the category axis' title
-PAD_TOP = 24
+PAD_TOP = 30
 MAX_VALUE_LABELS = 31  # more bars than this: their values are left to the axis
 MAX_CATEGORY_LABELS = 12
 MAX_BAR = 56  # a lone bar stays a bar, not a wall
@@ -101,5 +101,5 @@ def bar_chart(rows, value_key, label_key="label", *, width=WIDTH, height=HEIGHT,
                   for t in ticks],
         "axis": {"left": PAD_LEFT, "right": width - PAD_RIGHT, "tick_x": PAD_LEFT - 5,
                  "x_title": x_title, "x_title_x": PAD_LEFT + plot_w / 2,
-                 "x_title_y": height - 4, "y_title": y_title, "y_title_y": PAD_TOP - 10},
+                 "x_title_y": height - 4, "y_title": y_title, "y_title_y": PAD_TOP - 16},
     }
