@@ -81,6 +81,9 @@ def parse_args(argv=None):
                    help="seconds between one station's scans (0 = closed loop, as fast as "
                         "answers come; a real packer scans about every 1-2 s)")
     p.add_argument("--skip-raw", action="store_true", help="only the API phase")
+    p.add_argument("--webhook", default="", metavar="URL",
+                   help="give the bench client a webhook wanting every event (issue 14: the "
+                        "outbox row written with each completed order); none by default")
     p.add_argument("--skip-api", action="store_true", help="only the raw psycopg phase")
     return p.parse_args(argv)
 
@@ -164,6 +167,13 @@ def build_data(args, env):
             "packing_sessions_orderextra, packing_sessions_orderitem, packing_sessions_order, "
             "packing_sessions_packinglist, packing_sessions_packingsession CASCADE")
     client, _ = Client.objects.get_or_create(code="BENCH", defaults={"name": "Benchmark"})
+    from profiles.models import Webhook
+
+    Webhook.objects.filter(client=client).delete()  # its outbox rows go with it
+    if args.webhook:
+        Webhook.objects.create(client=client, url=args.webhook, secret="bench-secret-0123456789",
+                               on_order_completed=True, on_order_flagged=True,
+                               on_list_ended=True, on_session_completed=True)
     plans = []
     with transaction.atomic():
         session = PackingSession.objects.create(client=client, external_id="bench",

@@ -307,6 +307,17 @@ PACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("PACKER_IMPORT_MAX_UNPACKED_BYTES", 2
 # empty = importing from server folders is offered only by `manage.py import_list`.
 PACKER_SHOPIFY_SESSIONS_ROOT = os.environ.get("PACKER_SHOPIFY_SESSIONS_ROOT", "")
 PACKER_PRINTER_TIMEOUT_SECONDS = env_int("PACKER_PRINTER_TIMEOUT_SECONDS", 5)
+# Outbound webhooks (sessions.outbox, sessions.delivery, `manage.py deliver_webhooks`):
+# which clients want which events is re-read after CONFIG seconds (0: at every event); a POST
+# gives up after TIMEOUT seconds; a failed delivery is retried after RETRY, 2×RETRY, 4×RETRY …
+# seconds (at most RETRY_MAX apart), MAX_ATTEMPTS times in all; the command looks for due
+# deliveries every POLL seconds.
+PACKER_WEBHOOK_CONFIG_SECONDS = env_int("PACKER_WEBHOOK_CONFIG_SECONDS", 5)
+PACKER_WEBHOOK_TIMEOUT_SECONDS = env_int("PACKER_WEBHOOK_TIMEOUT_SECONDS", 10)
+PACKER_WEBHOOK_RETRY_SECONDS = env_int("PACKER_WEBHOOK_RETRY_SECONDS", 30)
+PACKER_WEBHOOK_RETRY_MAX_SECONDS = env_int("PACKER_WEBHOOK_RETRY_MAX_SECONDS", 3600)
+PACKER_WEBHOOK_MAX_ATTEMPTS = env_int("PACKER_WEBHOOK_MAX_ATTEMPTS", 10)
+PACKER_WEBHOOK_POLL_SECONDS = env_int("PACKER_WEBHOOK_POLL_SECONDS", 2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PACKER_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,8 +1,10 @@
 """Admin of clients (with their settings), SKU mappings, workers, stations and users.
 
-Clients and mappings keep a change history (simple_history: who and when), which replaces the
-old app's `backups/` folder. The SKU-mapping admin lives in sessions/admin.py: it checks a typed
-SKU against the client's packing lists, which profiles cannot see.
+Webhooks (per client: URL, secret, events) are set up here too. Clients and mappings keep a
+change history (simple_history: who and when), which replaces the old app's `backups/`
+folder. The SKU-mapping admin lives in sessions/admin.py: it checks a typed SKU against the
+client's packing lists, which profiles cannot see.
+
 Users get a role column and actions that go through profiles.roles.assign_role, so groups and
 the staff flag never disagree.
 """
@@ -12,6 +14,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,6 +26,7 @@ from profiles.models import (
     ColumnMapping,
     CourierDeadline,
     Station,
+    Webhook,
     Worker,
 )
 from profiles.roles import ADMIN, PACKER, SUPERVISOR, assign_role, role_of
@@ -80,6 +84,32 @@ class ClientAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A client's code names its sessions, exports and channel groups: fixed once created.
         return ["code"] if obj else []
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """A client's outbound webhooks; their deliveries are under Packing → webhook deliveries.
+    The secret is shown only to those who may change the webhook."""
+
+    list_display = ["client", "url", "events_wanted", "active", "created_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ["active", "client"]
+    list_select_related = ["client"]
+    search_fields = ["url", "client__code"]
+    fieldsets = [
+        (None, {"fields": ["client", "url", "secret", "active"]}),
+        (_("Events wanted"), {"fields": [("on_order_completed", "on_order_flagged"),
+                                         ("on_list_ended", "on_session_completed")]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [(None, {"fields": ["client", "url", "active"]}), self.fieldsets[1]]
+        return self.fieldsets
+
+    @admin.display(description=_("events"))
+    def events_wanted(self, obj):
+        return ", ".join(obj.events())
 
 
 class WorkerForm(forms.ModelForm):

@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
+from django.db.models.lookups import GreaterThanOrEqual
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -160,6 +161,77 @@ class CourierDeadline(models.Model):
 
     def __str__(self):
         return f"{self.courier} {self.deadline:%H:%M}"
+
+
+class WebhookEvent(models.TextChoices):
+    """What the order-prep side can be told (the names are the contract of issue 14)."""
+
+    ORDER_COMPLETED = "order.completed", _("Order completed")
+    ORDER_FLAGGED = "order.flagged", _("Order flagged")
+    LIST_ENDED = "list.ended", _("Packing list ended")
+    SESSION_COMPLETED = "session.completed", _("Session completed")
+
+
+# The column of a Webhook that says it wants an event.
+WEBHOOK_EVENT_FIELDS = {
+    WebhookEvent.ORDER_COMPLETED: "on_order_completed",
+    WebhookEvent.ORDER_FLAGGED: "on_order_flagged",
+    WebhookEvent.LIST_ENDED: "on_list_ended",
+    WebhookEvent.SESSION_COMPLETED: "on_session_completed",
+}
+WEBHOOK_SECRET_MIN = 16
+
+
+class Webhook(models.Model):
+    """An outbound webhook of a client: where packing events are POSTed (JSON, signed with the
+    secret: X-Packer-Signature), and which events it wants (sessions.outbox writes them,
+    `manage.py deliver_webhooks` sends them)."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("URL"), max_length=1000)
+    secret = models.CharField(
+        _("secret"), max_length=200,
+        help_text=_("Signs every delivery (HMAC-SHA256 of the body); at least %(min)d "
+                    "characters.") % {"min": WEBHOOK_SECRET_MIN},
+    )
+    on_order_completed = models.BooleanField(WebhookEvent.ORDER_COMPLETED.value, default=True)
+    on_order_flagged = models.BooleanField(WebhookEvent.ORDER_FLAGGED.value, default=False)
+    on_list_ended = models.BooleanField(WebhookEvent.LIST_ENDED.value, default=False)
+    on_session_completed = models.BooleanField(WebhookEvent.SESSION_COMPLETED.value,
+                                               default=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "url"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "url"], name="unique_webhook_url_per_client"),
+            models.CheckConstraint(name="webhook_url_http",
+                                   condition=Q(url__startswith="http://")
+                                   | Q(url__startswith="https://")),
+            models.CheckConstraint(name="webhook_secret_long_enough",
+                                   condition=GreaterThanOrEqual(Length("secret"),
+                                                                WEBHOOK_SECRET_MIN)),
+            models.CheckConstraint(
+                name="webhook_wants_an_event",
+                condition=Q(on_order_completed=True) | Q(on_order_flagged=True)
+                | Q(on_list_ended=True) | Q(on_session_completed=True),
+                violation_error_message=_("Choose at least one event."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.client.code} → {self.url}"
+
+    def clean(self):
+        if self.secret and len(self.secret) < WEBHOOK_SECRET_MIN:
+            raise ValidationError({"secret": _("A secret has at least %(min)d characters.")
+                                   % {"min": WEBHOOK_SECRET_MIN}})
+
+    def events(self):
+        return [event for event, name in WEBHOOK_EVENT_FIELDS.items() if getattr(self, name)]
 
 
 class ColumnMapping(models.Model):
@@ -318,5 +390,5 @@ def _mapping_change_context(sender, instance, history_instance, **kwargs):
 
 __all__ = [
     "Client", "ClientSettings", "CourierDeadline", "ColumnMapping", "SkuMapping", "Station",
-    "Worker", "validate_client_code",
+    "Webhook", "WebhookEvent", "Worker", "validate_client_code",
 ]

@@ -12,13 +12,15 @@ no list of the client has ever carried is saved with a warning (it may be a typo
 whose first list has not arrived yet). The list filters by client (shown even when there is
 only one) and one search box finds a term in the SKU or the barcode, also typed with other
 punctuation or case (the way a scan matches: `profiles.normalize`).
+The webhook outbox shows every delivery with its attempts (the delivery log) and offers a
+redeliver.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -26,6 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from profiles.models import Client, SkuMapping
 from profiles.normalize import normalize_barcode
 from profiles.resources import MappingCSV, MappingXLSX, SkuMappingResource
+from sessions import delivery
 from sessions.claims import force_release
 from sessions.counters import FIELDS as COUNTER_FIELDS
 from sessions.errors import PackingError
@@ -34,10 +37,12 @@ from sessions.models import (
     AlertMute,
     Approval,
     ClaimEvent,
+    DeliveryAttempt,
     ImportRecord,
     Order,
     OrderExtra,
     OrderItem,
+    OutboxMessage,
     PackingList,
     PackingSession,
     PrinterFailure,
@@ -367,3 +372,37 @@ class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         for client, skus in by_client.items():
             warn_unseen_skus(request, client, skus)
         return response
+
+
+class DeliveryAttemptInline(ReadOnlyInline):
+    model = DeliveryAttempt
+    fields = ["number", "started_at", "duration_ms", "status_code", "ok", "error"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The webhook outbox and delivery log: every event, its attempts, and a redeliver
+    (same body, same delivery id) for those who may change deliveries."""
+
+    list_display = ["created_at", "event", "webhook", "status", "attempts", "next_attempt_at",
+                    "delivered_at", "delivery_id"]
+    list_filter = ["status", "event", "webhook__client"]
+    list_select_related = ["webhook__client"]
+    search_fields = ["delivery_id", "body", "webhook__url"]
+    fields = ["webhook", "event", "delivery_id", "status", "attempts", "retries",
+              "next_attempt_at", "delivered_at", "last_error", "created_at", "body"]
+    readonly_fields = fields
+    inlines = [DeliveryAttemptInline]
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Redeliver (same delivery id)"), permissions=["change"])
+    def redeliver(self, request, queryset):
+        count = delivery.redeliver(queryset)
+        self.message_user(request, ngettext(
+            "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
+            % {"count": count}, messages.SUCCESS)

@@ -20,7 +20,8 @@ CONTENT_TYPES = {
 }
 
 # What each kind of file is called after the session / list / order part of its name.
-SUFFIXES = {"report": "completed", "labels": "labels", "history": "history", "label": None}
+SUFFIXES = {"report": "completed", "labels": "labels", "history": "history", "label": None,
+            "dashboard": "dashboard"}
 
 
 def safe_name(text, fallback="file"):
@@ -30,15 +31,20 @@ def safe_name(text, fallback="file"):
     return name.strip("_") or fallback
 
 
-def file_name(kind, fmt, *, packing_list=None, session=None, order=None, part=None):
+def file_name(kind, fmt, *, packing_list=None, session=None, order=None, part=None,
+              scope=None):
     """`<session>[_<list>]_<kind>[_<part>].<fmt>`, or `<order number>.<fmt>` for one order's
-    label; e.g. `2026-03-02_1_DHL_Orders_completed.xlsx`."""
+    label; e.g. `2026-03-02_1_DHL_Orders_completed.xlsx`. A file of no one session (the
+    dashboard's) names its `scope` instead: `M_2026-11-01_2026-11-30_dashboard_worker.csv`."""
     if kind not in SUFFIXES:
         raise ValueError(f"unknown download kind {kind!r}")
     if order is not None:
         return f"{safe_name(order.number, 'order')}.{fmt}"
-    session = session or packing_list.session
-    parts = [session.external_id] + ([packing_list.name] if packing_list is not None else [])
+    if scope is not None:
+        parts = [scope]
+    else:
+        session = session or packing_list.session
+        parts = [session.external_id] + ([packing_list.name] if packing_list is not None else [])
     parts += [SUFFIXES[kind]] + ([part] if part else [])
     return f"{safe_name('_'.join(parts))}.{fmt}"
 

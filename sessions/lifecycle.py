@@ -2,8 +2,9 @@
 
 Ending is the old app's "End session": the list leaves the floor, its claim is released and
 logged (ClaimEvent kind=end with who, where and why), and the completion report / summary
-describe it from then on. The report is regenerated on demand (sessions/reports.py), so ending
-writes no file that could go stale.
+describe it from then on; `list.ended` (and `session.completed` with the session's last list)
+go to the webhook outbox in the same transaction. The report is regenerated on demand
+(sessions/reports.py), so ending writes no file that could go stale.
 
 Open orders (new, in progress, or waiting for a review) block an ordinary end: the caller gets
 InvalidAction listing them, and ends anyway with force=True once a person has confirmed (the
@@ -19,7 +20,7 @@ from django.utils.translation import ngettext
 
 from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
-from sessions import approvals
+from sessions import approvals, outbox
 from sessions.claims import lock_claimed_list, lock_list
 from sessions.errors import Forbidden, InvalidAction, ListCompleted
 from sessions.live.publish import publish_list_event
@@ -93,11 +94,16 @@ def _close(packing_list, *, worker, station, by_user, open_numbers, now):
 
 
 def _complete_session_if_done(session, now):
-    """A session is completed once every one of its lists is."""
+    """A session is completed once every one of its lists is (`session.completed` is written
+    once: only by the end that changes its status)."""
     if session.lists.exclude(status=PackingList.Status.COMPLETED).exists():
         return
-    PackingSession.objects.filter(pk=session.pk).update(
+    changed = PackingSession.objects.filter(pk=session.pk).exclude(
+        status=PackingSession.Status.COMPLETED).update(
         status=PackingSession.Status.COMPLETED, completed_at=now)
+    if changed:
+        session.status, session.completed_at = PackingSession.Status.COMPLETED, now
+        outbox.session_completed(session, now)
 
 
 def end_list(list_id, *, token=None, by_user=None, force=False, approver=None):
@@ -125,6 +131,7 @@ def end_list(list_id, *, token=None, by_user=None, force=False, approver=None):
         if open_numbers:
             approvals.record(approver, ApprovalAction.END_EARLY, packing_list=packing_list,
                              requested_by=worker, station=station, claim_event=event)
+        outbox.list_ended(packing_list, now)
         _complete_session_if_done(packing_list.session, now)
         publish_list_event(packing_list, stations=[station.pk] if station else ())
         return list_summary(packing_list)

@@ -25,9 +25,10 @@ Definitions (they are the contract of every figure below):
   are the scans answered ``unknown_item``, ``extra_item`` or ``other_order_label``. ``None``
   when there were no scans.
 - **Scope and attribution.** Filters by client, session and list keep all orders of those lists.
-  A *worker* or *day* (filter or grouping) attributes an order to the worker who completed it
-  and to the local day (settings.TIME_ZONE) it was completed, so only completed orders count
-  there; scan events are attributed to the worker who scanned and the moment of the scan.
+  A *worker*, *day* or *hour* (filter or grouping; *hour* = the local hour of the day, 0–23)
+  attributes an order to the worker who completed it and to the local day / hour
+  (settings.TIME_ZONE) it was completed, so only completed orders count there; scan events
+  are attributed to the worker who scanned and the moment of the scan.
 - Rates and averages are ``None`` when their denominator is zero (unknown, never a fake 0).
 
 Query cost is fixed, whatever the size of the scope: one aggregate over orders, one over order
@@ -49,13 +50,14 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import ExtractHour, TruncDate
 
 from sessions.models import Order, OrderItem, ScanEvent
 from sessions.outcomes import WRONG
 from sessions.reads.payloads import iso
 
-GROUPS = ("client", "worker", "day", "session", "list")
+GROUPS = ("client", "worker", "day", "hour", "session", "list")
+TIMED_GROUPS = ("day", "hour")  # local day / local hour of the day (0–23) of the work
 
 # Where each grouping key lives, seen from an Order, an OrderItem and a ScanEvent.
 _ORDER_KEYS = {
@@ -139,7 +141,7 @@ def _within_days(qs, field, date_from, date_to):
 
 
 def _needs_completed(worker, date_from, date_to, group_by):
-    return worker is not None or date_from or date_to or group_by in ("worker", "day")
+    return worker is not None or date_from or date_to or group_by in ("worker", *TIMED_GROUPS)
 
 
 def scope_orders(*, client=None, session=None, packing_list=None, worker=None,
@@ -196,8 +198,10 @@ def _key(kind, group_by, tz):
     """The grouping expression for group_by, seen from 'order', 'item' or 'event'."""
     if group_by is None:
         return None
-    if group_by == "day":
+    if group_by in TIMED_GROUPS:
         field = {"order": "completed_at", "item": "order__completed_at", "event": "created_at"}
+        if group_by == "hour":
+            return ExtractHour(field[kind], tzinfo=tz)
         return TruncDate(field[kind], tzinfo=tz)
     if kind == "event":
         return F(_EVENT_KEYS[group_by])

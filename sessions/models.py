@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from profiles.models import Client, Station, Worker
+from profiles.models import Client, Station, WebhookEvent, Worker
 from sessions.outcomes import Outcome
 
 
@@ -639,3 +639,78 @@ class PrinterFailure(models.Model):
 
     def __str__(self):
         return f"{self.printer or '?'} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """One event for one webhook, written in the transaction of the change that caused it
+    (sessions.outbox), so none is lost if a process dies; `manage.py deliver_webhooks` sends
+    it. The body is kept as the exact bytes sent (the signature covers them), and the
+    delivery id stays the same across retries and redeliveries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed (gave up)")
+
+    webhook = models.ForeignKey("profiles.Webhook", on_delete=models.CASCADE,
+                                related_name="messages")
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    delivery_id = models.UUIDField(_("delivery id"), unique=True)
+    body = models.TextField(_("body"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    retries = models.PositiveIntegerField(
+        _("failures in a row"), default=0,
+        help_text=_("Failed attempts since it was written or redelivered (the back-off)."))
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.CheckConstraint(
+                name="outbox_event_valid",
+                condition=Q(event__in=WebhookEvent.values)),
+            models.CheckConstraint(name="outbox_status_valid",
+                                   condition=Q(status__in=["pending", "delivered", "failed"])),
+            models.CheckConstraint(
+                name="outbox_delivered_has_time",
+                condition=~Q(status="delivered") | Q(delivered_at__isnull=False)),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.event} {self.delivery_id}"
+
+
+class DeliveryAttempt(models.Model):
+    """The delivery log: one row per POST of an outbox message, with the answer or error."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE,
+                                related_name="delivery_attempts")
+    number = models.PositiveIntegerField(_("attempt"))
+    started_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    status_code = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
+    ok = models.BooleanField(_("delivered"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    manual = models.BooleanField(_("manual redelivery"), default=False)
+
+    class Meta:
+        ordering = ["message", "number"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"],
+                                    name="unique_attempt_number_per_message"),
+            models.CheckConstraint(name="attempt_ok_is_2xx",
+                                   condition=Q(ok=False) | Q(status_code__gte=200,
+                                                             status_code__lt=300)),
+        ]
+
+    def __str__(self):
+        return f"{self.message_id} #{self.number} {self.status_code or self.error[:40]}"

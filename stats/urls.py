@@ -6,6 +6,9 @@ from stats import views
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.dashboard_export, {"fmt": "xlsx"},
+         name="dashboard-xlsx"),
+    path("dashboard/export.csv", views.dashboard_export, {"fmt": "csv"}, name="dashboard-csv"),
     path("sessions/lists/<int:list_id>/history.xlsx", views.history_export, {"fmt": "xlsx"},
          name="history-xlsx"),
     path("sessions/lists/<int:list_id>/history.csv", views.history_export, {"fmt": "csv"},

@@ -79,6 +79,7 @@ MATRIX = {
     "api-client": API,
     "api-sessions": API,
     "api-session": API,
+    "api-session-progress": API,
     "api-lists": API,
     "api-list": API,
     "api-list-orders": API,
@@ -94,6 +95,7 @@ MATRIX = {
     "api-list-report": API,
     "api-list-summary": API,
     "api-list-metrics": API,
+    "api-orders": (401, 403, 400, 400, 400),  # ?client=&number= are required
     "api-order": API,
     "api-order-review": API_SUPERVISOR_POST,
     "api-metrics": API,
@@ -141,6 +143,7 @@ def world(db, settings, tmp_path):
     ids = {"pk": packing_list.pk, "list_id": packing_list.pk, "order_id": order.pk,
            "session_id": session.pk, "token": "0" * 32, "fmt": "zpl"}
     by_name = {"api-client": client.pk, "api-session": session.pk, "api-order": order.pk,
+               "api-session-progress": session.pk,
                "api-order-label": order.pk, "api-order-review": order.pk}
     return users, station, ids, by_name
 

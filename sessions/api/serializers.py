@@ -446,7 +446,7 @@ class MetricsQuerySerializer(serializers.Serializer):
     list = IdField(required=False)
     worker = IdField(required=False, help_text=_("Worker id."))
     group_by = serializers.ChoiceField(
-        required=False, choices=["client", "worker", "day", "session", "list"])
+        required=False, choices=["client", "worker", "day", "hour", "session", "list"])
 
     def get_fields(self):
         # `from` is a Python keyword, so these two cannot be declared as class attributes.

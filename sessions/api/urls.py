@@ -3,7 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import auth, imports, labels, reviews, station, views
+from sessions.api import auth, imports, labels, order_prep, reviews, station, views
 
 urlpatterns = [
     path("auth/token/", auth.ObtainToken.as_view(), name="api-token"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("clients/<int:pk>/", views.ClientDetail.as_view(), name="api-client"),
     path("sessions/", views.SessionList.as_view(), name="api-sessions"),
     path("sessions/<int:pk>/", views.SessionDetail.as_view(), name="api-session"),
+    path("sessions/<int:pk>/progress/", order_prep.SessionProgress.as_view(),
+         name="api-session-progress"),
     path("lists/", views.ListIndex.as_view(), name="api-lists"),
     path("lists/<int:pk>/", views.ListDetail.as_view(), name="api-list"),
     path("lists/<int:pk>/orders/", views.ListOrders.as_view(), name="api-list-orders"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("lists/<int:pk>/report.xlsx", views.ListReport.as_view(), name="api-list-report"),
     path("lists/<int:pk>/summary/", views.ListSummary.as_view(), name="api-list-summary"),
     path("lists/<int:pk>/metrics/", views.ListMetrics.as_view(), name="api-list-metrics"),
+    path("orders/", order_prep.OrderLookup.as_view(), name="api-orders"),
     path("orders/<int:pk>/", views.OrderDetail.as_view(), name="api-order"),
     path("orders/<int:pk>/review/", reviews.OrderReview.as_view(), name="api-order-review"),
     path("metrics/", views.Metrics.as_view(), name="api-metrics"),

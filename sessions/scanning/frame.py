@@ -3,7 +3,8 @@
 One call = one transaction: lock the list row (the claim check happens under that lock), answer a
 retried scan id from the log, let the handler change counters, write what changed and move the
 list's counters by exactly that (Step.flush, the one place: sessions.counters), append the
-ScanEvent that explains the change (with the answer, for later retries), publish after commit.
+ScanEvent that explains the change (with the answer, for later retries), write the webhook
+events an order's new status causes (sessions.outbox), publish after commit.
 Anything that raises rolls the whole step back, so a scan is either fully applied or not at all.
 """
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from profiles.normalize import normalize_sku
-from sessions import approvals
+from sessions import approvals, outbox
 from sessions.counters import add_packed, count_answer, move_status
 from sessions.errors import (
     InvalidRequest,
@@ -90,6 +91,7 @@ class Step:
         self._order_fields = {}
         self._seen_status = {}  # order id -> status when locked (or last counted)
         self._lines = {}  # line id -> [line, packed units when locked (or last counted)]
+        self.changed_orders = []  # orders whose status changed (for the webhook outbox)
         if self.at_station:
             # A scan is a sign of life: an actively scanning station never goes stale.
             packing_list.heartbeat_at = self.now
@@ -152,6 +154,7 @@ class Step:
                 self.list_fields.update(move_status(self.list, seen, order.status))
                 self._seen_status[order.pk] = order.status
                 self.touch(order, "status")
+                self.changed_orders.append(order)
         for order_id, fields in self._order_fields.items():
             if fields:
                 save_fields(self._orders[order_id], sorted(fields))
@@ -171,6 +174,9 @@ class Step:
         self.flush()
         if self.list_fields:
             save_fields(self.list, sorted(self.list_fields))
+        for order in self.changed_orders:
+            outbox.order_changed(self.list, order, worker=self.worker, station=self.station,
+                                 now=self.now)
 
     def answer(self, result):
         """The answer dict of the contract (JSON-ready: it is stored for retries)."""

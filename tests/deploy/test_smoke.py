@@ -6,6 +6,8 @@ What the topology substitutes to run without Docker and without privileged ports
 tests/deploy/topology.py; deploy/README.md describes the same steps.
 """
 
+import time
+
 import httpx
 import pytest
 
@@ -81,3 +83,56 @@ def test_a_100_mb_anonymous_post_through_caddy_is_refused_without_spooling(deplo
     assert answer.json()["code"] == "request_too_large"
     assert temp_bytes(tmp, pids) - before < 5 * 1024 * 1024
     assert client.get("/healthz").status_code == 200
+
+
+def test_a_scan_reaches_a_webhook_receiver_and_a_killed_deliverer_loses_nothing(
+        deployed, demo_password):
+    """The `webhooks` service (deliver_webhooks, as compose runs it) POSTs a signed
+    `order.completed` to a local receiver; killed (SIGKILL) in the middle of a POST, the next
+    process sends it again, with the same delivery id. It runs here with a 3 s POST timeout,
+    so the lease of the killed delivery runs out in 11 s, not 25."""
+    import json
+
+    from tests.deploy.clients import make_list
+    from tests.webhook_receiver import SECRET, Receiver, verify
+
+    receiver = Receiver()
+    try:
+        deployed.webhooks.stop()
+        fast = {"PACKER_WEBHOOK_TIMEOUT_SECONDS": "3", "PACKER_WEBHOOK_POLL_SECONDS": "1"}
+        deployed.webhooks.start(**fast)
+        deployed.manage(["python", "manage.py", "shell", "-c", (
+            "from profiles.models import Client, Webhook; "
+            f"Webhook.objects.create(client=Client.objects.get(code='DEMO'), "
+            f"url='{receiver.url}', secret='{SECRET}')")])
+        list_id = make_list(deployed, "WH", orders=2, units=1)
+        time.sleep(6)  # the web workers re-read who wants what every 5 s
+        terminal = Terminal(deployed)
+        terminal.sign_in("packer2", demo_password)
+        token = terminal.claim(list_id, "STATION-2")
+        codes = scan_plan(terminal, list_id)
+        for n, code in enumerate(codes[:2]):
+            assert terminal.scan(list_id, token, code, f"wh-{n}").status_code == 200
+
+        assert receiver.wait_for(1, 30), "no webhook arrived"
+        first = receiver.requests[0]
+        assert first["headers"]["X-Packer-Event"] == "order.completed"
+        assert verify(first)
+        assert json.loads(first["body"])["data"]["order"]["number"] == codes[0]
+
+        receiver.delay = 60  # the next POST hangs ...
+        for n, code in enumerate(codes[2:4], start=2):
+            assert terminal.scan(list_id, token, code, f"wh-{n}").status_code == 200
+        assert receiver.wait_for(2, 30), "the second webhook was not sent"
+        deployed.webhooks.kill()  # ... and the process dies in the middle of it
+        receiver.delay = 0
+        deployed.webhooks.start(**fast)
+        assert receiver.wait_for(3, 40), "the killed delivery was never sent again"
+        again, lost = receiver.requests[2], receiver.requests[1]
+        assert again["headers"]["X-Packer-Delivery"] == lost["headers"]["X-Packer-Delivery"]
+        assert again["body"] == lost["body"] and verify(again)
+        assert json.loads(again["body"])["data"]["order"]["number"] == codes[2]
+    finally:
+        receiver.close()
+        deployed.webhooks.stop()
+        deployed.webhooks.start()

@@ -315,8 +315,38 @@ class Caddy:
 
 # --- all of it ------------------------------------------------------------------------------
 
+class Webhooks:
+    """The compose `webhooks` service: its command, with the app's environment."""
+
+    def __init__(self, env, folder):
+        self.env, self.folder, self.proc = env, folder, None
+        self.log = folder / "webhooks.log"
+
+    def start(self, **env):
+        command = compose()["services"]["webhooks"]["command"]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(command, cwd=ROOT, env={**self.env, **env}, stdout=log,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(lambda: b"Delivering webhooks" in self.log.read_bytes(), 60,
+                 "webhooks (deliver_webhooks)")
+
+    def kill(self):
+        """SIGKILL: the process dies at once, mid-delivery or not."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
 class Topology:
-    """db, redis, migrate, collectstatic, web (start-web.sh), proxy (Caddy), in compose order."""
+    """db, redis, migrate, collectstatic, web (start-web.sh), webhooks (deliver_webhooks),
+    proxy (Caddy), in compose order."""
 
     def __init__(self, folder, workers=None):
         self.folder = Path(folder)
@@ -348,6 +378,7 @@ class Topology:
         }
         (self.folder / "tmp").mkdir(parents=True, exist_ok=True)
         self.web = Web(self.app_env, self.folder)
+        self.webhooks = Webhooks(self.app_env, self.folder)
         proxy_env = compose()["services"]["proxy"].get("environment") or {}
         self.caddy = Caddy(self.folder / "caddy", {
             **os.environ, **{k: interpolate(v, dotenv) for k, v in proxy_env.items()}},
@@ -373,11 +404,12 @@ class Topology:
         self.manage(compose()["services"]["migrate"]["command"])
         self.manage(collectstatic_command())
         self.web.start()
+        self.webhooks.start()
         self.caddy.start()
         return self
 
     def down(self):
-        for part in (self.caddy, self.web, self.redis, self.db):
+        for part in (self.caddy, self.webhooks, self.web, self.redis, self.db):
             try:
                 part.stop()
             except Exception:
