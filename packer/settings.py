@@ -301,6 +301,9 @@ PACKER_IMPORT_MAX_UNPACKED_BYTES = env_int("PACKER_IMPORT_MAX_UNPACKED_BYTES", 2
 # empty = importing from server folders is offered only by `manage.py import_list`.
 PACKER_SHOPIFY_SESSIONS_ROOT = os.environ.get("PACKER_SHOPIFY_SESSIONS_ROOT", "")
 PACKER_PRINTER_TIMEOUT_SECONDS = env_int("PACKER_PRINTER_TIMEOUT_SECONDS", 5)
+# Command barcodes (the printable command sheet): a scanned code with this prefix is a station
+# command (CMD:SKIP …), never an item; the mapping import refuses barcodes that start with it.
+PACKER_COMMAND_PREFIX = os.environ.get("PACKER_COMMAND_PREFIX", "CMD:") or "CMD:"
 DATA_UPLOAD_MAX_MEMORY_SIZE = PACKER_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -87,15 +87,16 @@ class ClientAdmin(SimpleHistoryAdmin):
 
 @admin.register(SkuMapping)
 class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    list_display = ["barcode", "sku", "client", "updated_at"]
+    list_display = ["barcode", "sku", "quantity", "client", "updated_at"]
     list_filter = ["client"]
     list_select_related = ["client"]
     search_fields = ["barcode", "normalized_barcode", "sku"]
-    fields = ["client", "barcode", "sku", "normalized_barcode", "created_at", "updated_at"]
+    fields = ["client", "barcode", "sku", "quantity", "normalized_barcode", "created_at",
+              "updated_at"]
     readonly_fields = ["normalized_barcode", "created_at", "updated_at"]
     resource_classes = [SkuMappingResource]
     formats = [CSV, XLSX]
-    history_list_display = ["barcode", "sku"]
+    history_list_display = ["barcode", "sku", "quantity"]
 
     def has_import_permission(self, request):
         """Importing writes mappings: only for users who may add and change them."""

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from profiles.normalize import normalize_barcode
+from profiles.normalize import is_command_code, normalize_barcode
 
 CLIENT_CODE_MAX = 10
 CLIENT_CODE_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
@@ -209,6 +209,11 @@ class SkuMapping(models.Model):
     barcode = models.CharField(_("barcode"), max_length=200)
     normalized_barcode = models.CharField(max_length=200, editable=False, db_index=True)
     sku = models.CharField(_("SKU"), max_length=200)
+    quantity = models.PositiveIntegerField(
+        _("units per scan"), default=1, validators=[MinValueValidator(1)],
+        help_text=_("A packaging barcode (a 6-pack) packs this many units of the SKU in one "
+                    "scan; 1 for a single unit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(bases=[MappingChangeContext])
@@ -226,9 +231,13 @@ class SkuMapping(models.Model):
                 name="mapping_barcode_not_empty",
                 condition=Q(normalized_barcode__gt="") & ~Q(sku=""),
             ),
+            models.CheckConstraint(name="mapping_quantity_positive",
+                                   condition=Q(quantity__gte=1)),
         ]
 
     def __str__(self):
+        if self.quantity != 1:
+            return f"{self.barcode} → {self.quantity} × {self.sku}"
         return f"{self.barcode} → {self.sku}"
 
     def save(self, *args, **kwargs):
@@ -239,6 +248,10 @@ class SkuMapping(models.Model):
         self.normalized_barcode = normalize_barcode(self.barcode)
         if not self.normalized_barcode:
             raise ValidationError({"barcode": _("A barcode needs at least one letter or digit.")})
+        if is_command_code(self.barcode):
+            raise ValidationError({"barcode": _(
+                "A barcode starting with %(prefix)s is a station command, not an item.")
+                % {"prefix": settings.PACKER_COMMAND_PREFIX}})
 
 
 class Station(models.Model):

@@ -24,6 +24,8 @@ class Outcome(models.TextChoices):
     ORDER_COMPLETE = "order_complete", _("Order complete")
     COMPLETE_WITH_EXTRAS = "complete_with_extras", _("Complete, extras pending")
     EXTRA_ITEM = "extra_item", _("Extra item")
+    # A packaging barcode (N units) whose line needs fewer than N: nothing was packed
+    PACK_EXCEEDS_LINE = "pack_exceeds_line", _("Pack too big for the line")
     UNKNOWN_ITEM = "unknown_item", _("Unknown item")
     OTHER_ORDER_LABEL = "other_order_label", _("Another order's label")
     ORDER_NEEDS_REVIEW = "order_needs_review", _("Waiting for a supervisor")
@@ -73,6 +75,7 @@ TONES = {
     Outcome.REVIEW_COMPLETED: Tone.OK,
     Outcome.UNDONE: Tone.OK,
     Outcome.EXTRA_ITEM: Tone.WARN,
+    Outcome.PACK_EXCEEDS_LINE: Tone.WARN,
     Outcome.COMPLETE_WITH_EXTRAS: Tone.WARN,
     Outcome.OTHER_ORDER_LABEL: Tone.WARN,
     Outcome.ORDER_ALREADY_COMPLETED: Tone.WARN,
@@ -96,6 +99,7 @@ SCAN = (
     Outcome.ORDER_LOADED, Outcome.ORDER_NOT_FOUND, Outcome.ORDER_ALREADY_COMPLETED,
     Outcome.ORDER_NEEDS_REVIEW, Outcome.OTHER_ORDER_LABEL, Outcome.ITEM_OK,
     Outcome.ORDER_COMPLETE, Outcome.UNKNOWN_ITEM, Outcome.EXTRA_ITEM, Outcome.COMPLETE_WITH_EXTRAS,
+    Outcome.PACK_EXCEEDS_LINE,
 )
 
 

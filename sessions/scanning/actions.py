@@ -19,6 +19,7 @@ from sessions.models import FILL_REASONS, PROBLEM_REASONS, ApprovalAction, Order
 from sessions.outcomes import Outcome
 from sessions.reads.references import product_name
 from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
+from sessions.scanning.packs import units_to_undo
 from sessions.scanning.rules import (
     COMPLETE,
     check_all_done,
@@ -121,19 +122,25 @@ def force_confirm(step, *, item, reason=None, note=None, **_params):
 
 
 def undo(step, *, item, **_params):
-    """Take back one unit of a line (a correction). A completed order is never touched."""
+    """Take back the last packing of a line (a correction): one unit, or the whole pack when a
+    packaging barcode put it there (sessions.scanning.packs). A completed order is never
+    touched."""
     order, line = _open_order_line(step, item)
     if line.packed == 0:
         return Result(Outcome.ALREADY_ZERO,
                       _("%(sku)s has no packed unit to undo.") % {"sku": line.sku},
                       order=order, item=line)
+    units = units_to_undo(line)
     order.corrections += 1
     step.touch(order, "corrections")
-    pack_units(step, order, line, -1)
+    pack_units(step, order, line, -units)
     message = _("Undone: %(sku)s is now %(packed)d of %(required)d.") % {
         "sku": line.sku, "packed": line.packed, "required": line.required,
     }
-    return Result(Outcome.UNDONE, message, order=order, item=line, quantity=-1, manual=True)
+    if units > 1:
+        message = _("Pack of %(units)d taken back.") % {"units": units} + " " + message
+    return Result(Outcome.UNDONE, message, order=order, item=line, quantity=-units, manual=True,
+                  extra={"units": -units})
 
 
 def skip(step, *, order=None, **_params):

@@ -121,31 +121,59 @@ def order_scan(step, code):
 
 
 def mapped_sku(client_id, scanned):
-    """The client's mapping of this (normalised) barcode, or None: read fresh on every scan."""
+    """The client's mapping of this (normalised) barcode as (SKU, units per scan), or None:
+    read fresh on every scan. A packaging barcode (a 6-pack) packs its quantity at once."""
     mapping = next(iter(SkuMapping.objects.raw(
-        f"SELECT id, sku FROM {table(SkuMapping)} WHERE client_id = %s "
+        f"SELECT id, sku, quantity FROM {table(SkuMapping)} WHERE client_id = %s "
         f"AND normalized_barcode = %s", [client_id, scanned],
     )), None)
-    return mapping.sku if mapping is not None else None
+    return (mapping.sku, mapping.quantity) if mapping is not None else None
 
 
 def item_scan(step, code):
-    """An item of the open order: pack a unit, over-scan, another order's label, or unknown."""
+    """An item of the open order: pack a unit (or a pack of N), over-scan, a pack bigger than
+    its line, another order's label, or unknown."""
     order = step.open_order()
     scanned = normalize_sku(code)
-    target = ""
+    target, units = "", 1
     if scanned:
         mapped = mapped_sku(step.list.session.client_id, scanned)
-        target = normalize_sku(mapped) if mapped is not None else scanned
+        if mapped is not None:
+            target, units = normalize_sku(mapped[0]), mapped[1]
+        else:
+            target = scanned
     lines = [i for i in order.items.all() if line_key(i) == target] if target else []
     if lines:
-        line = next((i for i in lines if i.packed < i.required), None)
+        line = next((i for i in lines if i.required - i.packed >= units), None)
+        if line is None and units > 1:
+            return pack_exceeds_line(order, lines, units)
         if line is None:
             return over_scan(step, order, lines[-1])
-        state = pack_units(step, order, line, 1)
-        return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK), state_message(order, state, line),
-                      order=order, item=line, quantity=1)
+        state = pack_units(step, order, line, units)
+        return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK),
+                      pack_message(order, state, line, units),
+                      order=order, item=line, quantity=units, extra={"units": units})
     return label_or_unknown(step, order, code)
+
+
+def pack_message(order, state, line, units):
+    message = state_message(order, state, line)
+    if units == 1:
+        return message
+    return _("Pack of %(units)d × %(sku)s.") % {"units": units, "sku": line.sku} + " " + message
+
+
+def pack_exceeds_line(order, lines, units):
+    """A pack of N where no line of its SKU needs N more: nothing is packed; the packer scans
+    single units instead."""
+    line = max(lines, key=lambda i: i.required - i.packed)
+    needed = line.required - line.packed
+    message = _(
+        "This barcode is a pack of %(units)d × %(sku)s, but order %(number)s needs only "
+        "%(needed)d more. Nothing was packed: scan single units instead."
+    ) % {"units": units, "sku": line.sku, "number": order.number, "needed": needed}
+    return Result(Outcome.PACK_EXCEEDS_LINE, message, order=order, item=line,
+                  extra={"units": 0, "pack": units, "needed": needed})
 
 
 def over_scan(step, order, line):
