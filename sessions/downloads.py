@@ -20,7 +20,8 @@ CONTENT_TYPES = {
 }
 
 # What each kind of file is called after the session / list / order part of its name.
-SUFFIXES = {"report": "completed", "labels": "labels", "history": "history", "label": None}
+SUFFIXES = {"report": "completed", "labels": "labels", "history": "history", "label": None,
+            "slip": "slip", "commands": "command_sheet"}
 
 
 def safe_name(text, fallback="file"):
@@ -31,12 +32,16 @@ def safe_name(text, fallback="file"):
 
 
 def file_name(kind, fmt, *, packing_list=None, session=None, order=None, part=None):
-    """`<session>[_<list>]_<kind>[_<part>].<fmt>`, or `<order number>.<fmt>` for one order's
-    label; e.g. `2026-03-02_1_DHL_Orders_completed.xlsx`."""
+    """`<session>[_<list>]_<kind>[_<part>].<fmt>`, `<order number>[_<kind>].<fmt>` for one
+    order's label or packing slip, or `<kind>.<fmt>` for a file of no session (the command
+    sheet); e.g. `2026-03-02_1_DHL_Orders_completed.xlsx`, `1001_slip.pdf`."""
     if kind not in SUFFIXES:
         raise ValueError(f"unknown download kind {kind!r}")
     if order is not None:
-        return f"{safe_name(order.number, 'order')}.{fmt}"
+        suffix = f"_{SUFFIXES[kind]}" if SUFFIXES[kind] else ""
+        return f"{safe_name(order.number, 'order')}{suffix}.{fmt}"
+    if session is None and packing_list is None:
+        return f"{SUFFIXES[kind]}.{fmt}"
     session = session or packing_list.session
     parts = [session.external_id] + ([packing_list.name] if packing_list is not None else [])
     parts += [SUFFIXES[kind]] + ([part] if part else [])

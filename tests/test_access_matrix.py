@@ -98,6 +98,7 @@ MATRIX = {
     "api-list-labels": API,
     "api-list-print": API_POST,
     "api-order-label": API,
+    "api-command-sheet": API,
 }
 
 # WebSocket routes: True = accepted, else the close code.

@@ -2,6 +2,7 @@
 
 - GET  /api/v1/lists/<id>/labels.pdf | labels.zpl
 - GET  /api/v1/orders/<id>/label.png
+- GET  /api/v1/commands/sheet.pdf  the printable command barcodes (sessions.commands)
 - POST /api/v1/lists/<id>/labels/print/  {"station": id or name} → the station's printer, else
   the client's; {"printer": "host:port"} names one explicitly (supervisors only: the server
   should not be a way for anyone to open connections to arbitrary hosts).
@@ -23,6 +24,7 @@ from sessions.downloads import attachment, file_name
 from sessions.errors import Forbidden, NotFound
 from sessions.labels.printing import print_list_labels, printer_for
 from sessions.labels.render import list_labels_pdf, list_labels_zpl, order_label_png
+from sessions.labels.sheets import command_sheet_pdf
 from sessions.models import Order, PackingList
 from sessions.reads.references import station_by_ref
 
@@ -79,6 +81,18 @@ class OrderLabel(APIView):
         order = get_object_or_404(Order.objects.select_related("packing_list__session__client"),
                                   pk=pk)
         return attachment(order_label_png(order), file_name("label", "png", order=order))
+
+
+class CommandSheet(APIView):
+    permission_classes = [HasRole]
+    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
+
+    @extend_schema(operation_id="commands_sheet", tags=["labels"],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+                   description="The printable command sheet: a Code-128 per station command "
+                               "(prefix PACKER_COMMAND_PREFIX, default CMD:).")
+    def get(self, request):
+        return attachment(command_sheet_pdf(), file_name("commands", "pdf"))
 
 
 class PrintLabels(APIView):

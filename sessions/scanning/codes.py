@@ -14,8 +14,8 @@ id, ScanEvent with the answer, publish after commit). Manual actions live in act
 from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
-from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.errors import InvalidRequest
+from profiles.normalize import is_command_code, normalize_order_number, normalize_sku
+from sessions.errors import CommandCode, InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import Outcome
 from sessions.scanning import actions
@@ -41,6 +41,8 @@ def scan(list_id, *, token, code, scan_id=None):
     if len(code) > RAW_CODE_MAX:
         raise InvalidRequest(_("A scanned code has at most %(max)d characters.")
                              % {"max": RAW_CODE_MAX})
+    if is_command_code(code):
+        raise CommandCode()  # never looked up as an item or an order; nothing is written
     return run_step(
         list_id, token=token, scan_id=scan_id, action=ScanEvent.Action.SCAN, raw_code=code,
         handler=lambda step: _scan(step, code),
