@@ -89,8 +89,24 @@ class Client(models.Model):
         return obj
 
 
+class PrintOnComplete(models.TextChoices):
+    """What a station's printer gets when an order completes there."""
+
+    OFF = "off", _("Nothing")
+    LABEL = "label", _("The label")
+    LABEL_AND_SLIP = "label_and_slip", _("The label and the packing slip")
+
+
+class SlipPaper(models.TextChoices):
+    A6 = "a6", _("A6")
+    A4 = "a4", _("A4")
+
+
 class ClientSettings(models.Model):
     """Per-client label geometry and printing choices (one row per client)."""
+
+    PrintOnComplete = PrintOnComplete
+    SlipPaper = SlipPaper
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="settings")
     label_width_mm = models.DecimalField(
@@ -116,6 +132,14 @@ class ClientSettings(models.Model):
         _("label printer (host:port)"), max_length=200, blank=True,
         help_text=_("A ZPL printer reachable over raw TCP, e.g. 10.0.0.5:9100."),
     )
+    print_on_complete = models.CharField(
+        _("print when an order completes"), max_length=20, choices=PrintOnComplete.choices,
+        default=PrintOnComplete.OFF,
+        help_text=_("Sent to the station's printer (else the client's) right after the order "
+                    "completes; a printer that fails never changes the order."),
+    )
+    slip_paper = models.CharField(_("packing slip paper"), max_length=2,
+                                  choices=SlipPaper.choices, default=SlipPaper.A6)
     # Authority at the station (docs/engine.md, "Who may do what").
     packers_map_new_barcodes = models.BooleanField(
         _("packers may map new barcodes"), default=True,
@@ -135,6 +159,10 @@ class ClientSettings(models.Model):
                 name="label_geometry_positive",
                 condition=Q(label_width_mm__gt=0) & Q(label_height_mm__gt=0) & Q(label_dpi__gt=0),
             ),
+            models.CheckConstraint(name="print_on_complete_valid",
+                                   condition=Q(print_on_complete__in=PrintOnComplete.values)),
+            models.CheckConstraint(name="slip_paper_valid",
+                                   condition=Q(slip_paper__in=SlipPaper.values)),
         ]
 
     def __str__(self):

@@ -41,6 +41,7 @@ class Outcome(models.TextChoices):
     MAPPED = "mapped", _("Barcode mapped")
     REMAPPED = "remapped", _("Barcode mapping changed")
     ORDER_FLAGGED = "order_flagged", _("Order flagged for review")
+    BOX_OPENED = "box_opened", _("New box")
     REVIEW_REOPENED = "review_reopened", _("Reviewed: reopened")
     REVIEW_COMPLETED = "review_completed", _("Reviewed: completed")
     # Written by importers, never answered to a station
@@ -70,6 +71,7 @@ TONES = {
     Outcome.MAPPED: Tone.OK,
     Outcome.REMAPPED: Tone.WARN,
     Outcome.ORDER_FLAGGED: Tone.WARN,
+    Outcome.BOX_OPENED: Tone.INFO,
     Outcome.ORDER_NEEDS_REVIEW: Tone.WARN,
     Outcome.REVIEW_REOPENED: Tone.OK,
     Outcome.REVIEW_COMPLETED: Tone.OK,
@@ -93,6 +95,10 @@ WRONG = frozenset({Outcome.UNKNOWN_ITEM, Outcome.EXTRA_ITEM, Outcome.OTHER_ORDER
 
 # Scans that put units of a line in the parcel.
 PACKING = frozenset({Outcome.ITEM_OK, Outcome.ORDER_COMPLETE, Outcome.COMPLETE_WITH_EXTRAS})
+
+# Answers that move a line's packed units by the event's quantity (undo: negative); with an
+# import's events, what fills the boxes of an order (sessions.reads.boxes, scanning.packs).
+LINE_CHANGES = PACKING | {Outcome.CONFIRMED, Outcome.FORCE_CONFIRMED, Outcome.UNDONE}
 
 # Outcomes a scanned code can get (the others come from actions and importers).
 SCAN = (

@@ -120,6 +120,8 @@ class ActionRequestSerializer(serializers.Serializer):
                     "reasons to choose from."))
     note = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                  help_text=_("Words for reason “other”, or about the problem."))
+    weight = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                   help_text=_("new_box: the weight (kg) of the box it closes."))
     approval = approval_field()
 
     def validate(self, attrs):

@@ -226,7 +226,9 @@ class ActionView(StationView):
                    **APPROVAL_ERRORS, **HOLDER_ERRORS},
         description="A manual action at the station: confirm and force_confirm (with a "
                     "reason), undo, skip, keep_extra, remove_extra, reopen (supervisor), map "
-                    "(barcode → SKU), flag (the open order needs a supervisor: needs_review). "
+                    "(barcode → SKU), flag (the open order needs a supervisor: needs_review), "
+                    "new_box (close the open order's box, with an optional weight, and open "
+                    "the next). "
                     "force_confirm (where the client says so), changing a barcode's mapping, "
                     "and a new barcode where packers may not map answer 403 approval_required "
                     "until sent with a supervisor's \"approval\".",
@@ -240,7 +242,7 @@ class ActionView(StationView):
             pk, token=token, action=data["action"], scan_id=data.get("scan_id"),
             item=data.get("item"), order=data.get("order"), barcode=data.get("barcode"),
             sku=data.get("sku"), by_user=request.user, reason=data.get("reason"),
-            note=data.get("note"), approver=approver(request, data),
+            note=data.get("note"), approver=approver(request, data), weight=data.get("weight"),
         )
         return Response(answer)
 

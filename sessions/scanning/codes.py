@@ -51,9 +51,9 @@ def scan(list_id, *, token, code, scan_id=None):
 
 def perform_action(list_id, *, token, action, scan_id=None, item=None, order=None,
                    barcode=None, sku=None, by_user=None, reason=None, note=None,
-                   approver=None):
+                   approver=None, weight=None):
     """Run a manual action (confirm, undo, force_confirm, skip, keep_extra, remove_extra,
-    reopen, map, flag) as one idempotent transaction; returns the answer dict.
+    reopen, map, flag, new_box) as one idempotent transaction; returns the answer dict.
 
     `reason` / `note`: why a line is filled by hand or what is wrong with a flagged order.
     `approver`: a supervisor's approval (sessions.approvals.approver_for), for the actions
@@ -62,7 +62,7 @@ def perform_action(list_id, *, token, action, scan_id=None, item=None, order=Non
     handler = actions.handler_for(action)
     raw_code = barcode if action == "map" else ""
     params = {"item": item, "order": order, "barcode": barcode, "sku": sku, "by_user": by_user,
-              "reason": reason, "note": note}
+              "reason": reason, "note": note, "weight": weight}
     return run_step(
         list_id, token=token, scan_id=scan_id, action=action, raw_code=raw_code,
         handler=lambda step: handler(step, **params), approver=approver,
