@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('packing_sessions', '0009_pack_exceeds_line'),
-        ('profiles', '0007_order_boxes'),
+        ('profiles', '0006_print_on_complete'),
     ]
 
     operations = [
