@@ -99,6 +99,8 @@ MATRIX = {
     "api-list-print": API_POST,
     "api-order-label": API,
     "api-command-sheet": API,
+    "api-order-slip": API,
+    "api-order-print": API_POST,
 }
 
 # WebSocket routes: True = accepted, else the close code.
@@ -138,7 +140,8 @@ def world(db, settings, tmp_path):
     ids = {"pk": packing_list.pk, "list_id": packing_list.pk, "order_id": order.pk,
            "session_id": session.pk, "token": "0" * 32, "fmt": "zpl"}
     by_name = {"api-client": client.pk, "api-session": session.pk, "api-order": order.pk,
-               "api-order-label": order.pk, "api-order-review": order.pk}
+               "api-order-label": order.pk, "api-order-review": order.pk,
+               "api-order-slip": order.pk, "api-order-print": order.pk}
     return users, station, ids, by_name
 
 

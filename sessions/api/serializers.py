@@ -130,6 +130,14 @@ class ActionRequestSerializer(serializers.Serializer):
         return attrs
 
 
+class PrintOrderRequestSerializer(serializers.Serializer):
+    what = serializers.ChoiceField(choices=["label", "slip", "label_and_slip"], default="label")
+    station = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                    help_text=_("Station name or id: its printer is used."))
+    box = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                   help_text=_("Only this box's label."))
+
+
 class PrintLabelsRequestSerializer(serializers.Serializer):
     station = serializers.CharField(
         max_length=100, required=False, allow_blank=True,

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,6 +24,7 @@ from sessions.api import serializers as s
 from sessions.api.permissions import HasRole, IsSupervisor
 from sessions.approvals import approver_for
 from sessions.errors import Forbidden, NotClaimHolder
+from sessions.labels import autoprint
 from sessions.models import PackingList
 from sessions.reads.payloads import claim_state, list_payload
 from sessions.reads.references import station_by_ref
@@ -211,7 +213,7 @@ class ScanView(StationView):
         data = validated(s.ScanRequestSerializer, request)
         answer = codes.scan(pk, token=claim_token(request), code=data["code"],
                                scan_id=data.get("scan_id"))
-        return Response(answer)
+        return Response(autoprint.after_answer(answer, get_language()))
 
 
 class ActionView(StationView):
@@ -244,7 +246,7 @@ class ActionView(StationView):
             sku=data.get("sku"), by_user=request.user, reason=data.get("reason"),
             note=data.get("note"), approver=approver(request, data), weight=data.get("weight"),
         )
-        return Response(answer)
+        return Response(autoprint.after_answer(answer, get_language()))
 
 
 class EndView(StationView):

@@ -100,8 +100,8 @@ def _footer(page, order, boxes, size):
     for number, box in boxes.items():
         text = _("box %(n)d/%(total)d: %(units)d units") % {
             "n": number, "total": len(boxes), "units": box["units"]}
-        if box["weight"]:
-            text += f" ({box['weight']} kg)"
+        if box["weight_kg"]:
+            text += f" ({box['weight_kg']} kg)"
         parts.append(text)
     page.text(_("Boxes: %(boxes)s") % {"boxes": "; ".join(parts)}, size)
     notes = " · ".join(n for n in (order.notes, order.system_note) if n)
