@@ -364,6 +364,20 @@ class ExtraPayloadSerializer(serializers.Serializer):
     removed = serializers.IntegerField()
 
 
+class BoxLineSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    sku = serializers.CharField()
+    units = serializers.IntegerField()
+
+
+class BoxPayloadSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    units = serializers.IntegerField()
+    weight_kg = serializers.CharField(allow_null=True)
+    closed = serializers.BooleanField()
+    lines = BoxLineSerializer(many=True)
+
+
 class OrderPayloadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -377,6 +391,10 @@ class OrderPayloadSerializer(serializers.Serializer):
     notes = serializers.CharField()
     system_note = serializers.CharField()
     box = serializers.CharField()
+    box_count = serializers.IntegerField(help_text=_(
+        "Boxes the order is packed into (1 unless “New box” was used); units go into the last."))
+    boxes = BoxPayloadSerializer(many=True, help_text=_(
+        "Each box with its contents (units per line), weight and whether it is closed."))
     metadata = serializers.DictField()
     started_at = serializers.DateTimeField(allow_null=True)
     first_item_at = serializers.DateTimeField(allow_null=True)
@@ -415,6 +433,12 @@ class AnswerSerializer(serializers.Serializer):
     scan_id = serializers.CharField(allow_null=True)
     duplicate = serializers.BooleanField()
     all_done = serializers.BooleanField()
+    units = serializers.IntegerField(required=False, help_text=_(
+        "Units this scan packed (N for a packaging barcode; 0 for pack_exceeds_line, with "
+        "`pack` and `needed`); negative for an undo."))
+    box = serializers.IntegerField(required=False, help_text=_("new_box: the box now open."))
+    box_closed = serializers.IntegerField(required=False,
+                                          help_text=_("new_box: the box it closed."))
 
 
 class ClaimAnswerSerializer(serializers.Serializer):
