@@ -318,6 +318,10 @@ PACKER_WEBHOOK_RETRY_SECONDS = env_int("PACKER_WEBHOOK_RETRY_SECONDS", 30)
 PACKER_WEBHOOK_RETRY_MAX_SECONDS = env_int("PACKER_WEBHOOK_RETRY_MAX_SECONDS", 3600)
 PACKER_WEBHOOK_MAX_ATTEMPTS = env_int("PACKER_WEBHOOK_MAX_ATTEMPTS", 10)
 PACKER_WEBHOOK_POLL_SECONDS = env_int("PACKER_WEBHOOK_POLL_SECONDS", 2)
+
+# Command barcodes (the printable command sheet): a scanned code with this prefix is a station
+# command (CMD:SKIP …), never an item; the mapping import refuses barcodes that start with it.
+PACKER_COMMAND_PREFIX = os.environ.get("PACKER_COMMAND_PREFIX", "CMD:") or "CMD:"
 DATA_UPLOAD_MAX_MEMORY_SIZE = PACKER_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -38,7 +38,7 @@ class ClientSettingsInline(admin.StackedInline):
     max_num = 1
     fieldsets = [
         (_("Label"), {"fields": [("label_width_mm", "label_height_mm", "label_dpi"),
-                                 "printer_address"]}),
+                                 "printer_address", ("print_on_complete", "slip_paper")]}),
         (_("Printed texts"), {"fields": [
             ("label_show_courier", "label_show_date", "label_show_units"),
             ("label_show_country", "label_show_tags", "label_show_sequence"),

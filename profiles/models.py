@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from profiles.normalize import normalize_barcode
+from profiles.normalize import is_command_code, normalize_barcode
 
 CLIENT_CODE_MAX = 10
 CLIENT_CODE_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
@@ -90,8 +90,24 @@ class Client(models.Model):
         return obj
 
 
+class PrintOnComplete(models.TextChoices):
+    """What a station's printer gets when an order completes there."""
+
+    OFF = "off", _("Nothing")
+    LABEL = "label", _("The label")
+    LABEL_AND_SLIP = "label_and_slip", _("The label and the packing slip")
+
+
+class SlipPaper(models.TextChoices):
+    A6 = "a6", _("A6")
+    A4 = "a4", _("A4")
+
+
 class ClientSettings(models.Model):
     """Per-client label geometry and printing choices (one row per client)."""
+
+    PrintOnComplete = PrintOnComplete
+    SlipPaper = SlipPaper
 
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="settings")
     label_width_mm = models.DecimalField(
@@ -117,6 +133,14 @@ class ClientSettings(models.Model):
         _("label printer (host:port)"), max_length=200, blank=True,
         help_text=_("A ZPL printer reachable over raw TCP, e.g. 10.0.0.5:9100."),
     )
+    print_on_complete = models.CharField(
+        _("print when an order completes"), max_length=20, choices=PrintOnComplete.choices,
+        default=PrintOnComplete.OFF,
+        help_text=_("Sent to the station's printer (else the client's) right after the order "
+                    "completes; a printer that fails never changes the order."),
+    )
+    slip_paper = models.CharField(_("packing slip paper"), max_length=2,
+                                  choices=SlipPaper.choices, default=SlipPaper.A6)
     # Authority at the station (docs/engine.md, "Who may do what").
     packers_map_new_barcodes = models.BooleanField(
         _("packers may map new barcodes"), default=True,
@@ -136,6 +160,10 @@ class ClientSettings(models.Model):
                 name="label_geometry_positive",
                 condition=Q(label_width_mm__gt=0) & Q(label_height_mm__gt=0) & Q(label_dpi__gt=0),
             ),
+            models.CheckConstraint(name="print_on_complete_valid",
+                                   condition=Q(print_on_complete__in=PrintOnComplete.values)),
+            models.CheckConstraint(name="slip_paper_valid",
+                                   condition=Q(slip_paper__in=SlipPaper.values)),
         ]
 
     def __str__(self):
@@ -281,6 +309,11 @@ class SkuMapping(models.Model):
     barcode = models.CharField(_("barcode"), max_length=200)
     normalized_barcode = models.CharField(max_length=200, editable=False, db_index=True)
     sku = models.CharField(_("SKU"), max_length=200)
+    quantity = models.PositiveIntegerField(
+        _("units per scan"), default=1, validators=[MinValueValidator(1)],
+        help_text=_("A packaging barcode (a 6-pack) packs this many units of the SKU in one "
+                    "scan; 1 for a single unit."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(bases=[MappingChangeContext])
@@ -298,9 +331,13 @@ class SkuMapping(models.Model):
                 name="mapping_barcode_not_empty",
                 condition=Q(normalized_barcode__gt="") & ~Q(sku=""),
             ),
+            models.CheckConstraint(name="mapping_quantity_positive",
+                                   condition=Q(quantity__gte=1)),
         ]
 
     def __str__(self):
+        if self.quantity != 1:
+            return f"{self.barcode} → {self.quantity} × {self.sku}"
         return f"{self.barcode} → {self.sku}"
 
     def save(self, *args, **kwargs):
@@ -311,6 +348,10 @@ class SkuMapping(models.Model):
         self.normalized_barcode = normalize_barcode(self.barcode)
         if not self.normalized_barcode:
             raise ValidationError({"barcode": _("A barcode needs at least one letter or digit.")})
+        if is_command_code(self.barcode):
+            raise ValidationError({"barcode": _(
+                "A barcode starting with %(prefix)s is a station command, not an item.")
+                % {"prefix": settings.PACKER_COMMAND_PREFIX}})
 
 
 class Station(models.Model):

@@ -3,6 +3,8 @@
 Kept from the old app so that every barcode printed for it still scans here.
 """
 
+from django.conf import settings
+
 
 def normalize_sku(value) -> str:
     """Letters and digits only (any script), lower-cased; leading zeros kept.
@@ -20,3 +22,10 @@ def normalize_barcode(value) -> str:
 def normalize_order_number(value) -> str:
     """Letters, digits, `-` and `_`, case preserved: `#1001!` and `1001` both find `#1001`."""
     return "".join(ch for ch in str(value).strip() if ch.isalnum() or ch in "-_")
+
+
+def is_command_code(value) -> bool:
+    """A code with the command prefix (PACKER_COMMAND_PREFIX, default `CMD:`, any case) is a
+    station command from the command sheet: never an item, never a mapping's barcode."""
+    prefix = settings.PACKER_COMMAND_PREFIX.strip().upper()
+    return bool(prefix) and str(value or "").strip().upper().startswith(prefix)

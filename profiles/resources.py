@@ -1,8 +1,11 @@
 """CSV / XLSX import and export of SKU mappings (django-import-export, used by the admin).
 
-A file has the columns `client` (the client code), `barcode` and `sku`; a row is keyed by client
-code + barcode, so exporting and importing the same file changes nothing, and a row whose
-barcode is already mapped updates that mapping's SKU.
+A file has the columns `client` (the client code), `barcode` and `sku`, and optionally `quantity`
+(the units one scan of a packaging barcode packs; an empty cell is 1, and without the column a
+mapping keeps its quantity); a row is keyed by client code + barcode, so exporting and
+importing the same file changes nothing, and a row whose barcode is already mapped updates that
+mapping's SKU and quantity. A barcode with the command prefix (`CMD:`) is refused: it is a
+station command, never an item.
 
 Two barcodes that differ only in punctuation or case scan as the same code (profiles.normalize),
 so the import refuses, row by row and before anything is saved, a barcode that collides after
@@ -14,6 +17,7 @@ The files are written by the one sheet writer (`profiles.spreadsheets`, through 
 barcode in the CSV as ="7290018664100", read back as the barcode), no cell ever a formula.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -22,7 +26,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.widgets import ForeignKeyWidget
 
 from profiles.models import Client, SkuMapping
-from profiles.normalize import normalize_barcode
+from profiles.normalize import is_command_code, normalize_barcode
 from profiles.spreadsheets import (
     add_sheet,
     csv_text,
@@ -31,7 +35,9 @@ from profiles.spreadsheets import (
     workbook_bytes,
 )
 
-COLUMNS = ("client", "barcode", "sku")
+COLUMNS = ("client", "barcode", "sku")  # required in a file
+EXPORTED = (*COLUMNS, "quantity")
+QUANTITY_MAX = 100_000
 CODE_COLUMNS = ("client", "barcode", "sku")
 
 
@@ -79,18 +85,37 @@ class FieldDiff(resources.Diff):
         return cells
 
 
+def _quantity(value, barcode, line):
+    """Units per scan: a whole number from 1 (an empty cell or a missing column is 1)."""
+    text = _text(value)
+    if not text:
+        return 1
+    try:
+        number = float(text)
+    except ValueError:
+        number = 0.0
+    if not number.is_integer() or not 1 <= number <= QUANTITY_MAX:
+        raise ValidationError(
+            _("Line %(line)d: barcode “%(barcode)s” has quantity “%(quantity)s”; a quantity is "
+              "a whole number of units from 1 to %(max)d.")
+            % {"line": line, "barcode": barcode, "quantity": text, "max": QUANTITY_MAX}
+        )
+    return int(number)
+
+
 class SkuMappingResource(resources.ModelResource):
     client = fields.Field(
         attribute="client", column_name="client", widget=ForeignKeyWidget(Client, "code")
     )
     barcode = fields.Field(attribute="barcode", column_name="barcode")
     sku = fields.Field(attribute="sku", column_name="sku")
+    quantity = fields.Field(attribute="quantity", column_name="quantity")
 
     class Meta:
         model = SkuMapping
-        fields = COLUMNS
+        fields = EXPORTED
         import_id_fields = ("client", "barcode")
-        export_order = COLUMNS
+        export_order = EXPORTED
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
@@ -125,6 +150,8 @@ class SkuMappingResource(resources.ModelResource):
         barcode = _text(row.get("barcode"))
         sku = _text(row.get("sku"))
         row["client"], row["barcode"], row["sku"] = code, barcode, sku
+        if "quantity" in row:  # without the column a mapping keeps its quantity (new: 1)
+            row["quantity"] = _quantity(row.get("quantity"), barcode, line)
         client = self._client(code, line)
         normalized = normalize_barcode(barcode)
         if not normalized:
@@ -136,6 +163,12 @@ class SkuMappingResource(resources.ModelResource):
             raise ValidationError(
                 _("Line %(line)d: barcode “%(barcode)s” has no SKU.")
                 % {"line": line, "barcode": barcode}
+            )
+        if is_command_code(barcode):
+            raise ValidationError(
+                _("Line %(line)d: the barcode “%(barcode)s” starts with %(prefix)s, the prefix of "
+                  "station commands; it can never be an item.")
+                % {"line": line, "barcode": barcode, "prefix": settings.PACKER_COMMAND_PREFIX}
             )
         self._refuse_duplicate_in_file(client, barcode, normalized, line)
         self._refuse_duplicate_in_db(client, barcode, normalized, line)

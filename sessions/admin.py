@@ -329,16 +329,17 @@ def warn_unseen_skus(request, client, skus):
 
 @admin.register(SkuMapping)
 class SkuMappingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    list_display = ["barcode", "sku", "client", "updated_at"]
+    list_display = ["barcode", "sku", "quantity", "client", "updated_at"]
     list_filter = [ClientFilter]
     list_select_related = ["client"]
     search_fields = ["barcode", "sku", "client__code"]
     search_help_text = _("A SKU or a barcode (any punctuation or case), or a client code.")
-    fields = ["client", "barcode", "sku", "normalized_barcode", "created_at", "updated_at"]
+    fields = ["client", "barcode", "sku", "quantity", "normalized_barcode", "created_at",
+              "updated_at"]
     readonly_fields = ["normalized_barcode", "created_at", "updated_at"]
     resource_classes = [SkuMappingResource]
     formats = [MappingCSV, MappingXLSX]
-    history_list_display = ["barcode", "sku"]
+    history_list_display = ["barcode", "sku", "quantity"]
 
     def has_import_permission(self, request):
         """Importing writes mappings: only for users who may add and change them."""

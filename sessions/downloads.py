@@ -21,7 +21,7 @@ CONTENT_TYPES = {
 
 # What each kind of file is called after the session / list / order part of its name.
 SUFFIXES = {"report": "completed", "labels": "labels", "history": "history", "label": None,
-            "dashboard": "dashboard"}
+            "dashboard": "dashboard", "slip": "slip", "commands": "command_sheet"}
 
 
 def safe_name(text, fallback="file"):
@@ -33,15 +33,20 @@ def safe_name(text, fallback="file"):
 
 def file_name(kind, fmt, *, packing_list=None, session=None, order=None, part=None,
               scope=None):
-    """`<session>[_<list>]_<kind>[_<part>].<fmt>`, or `<order number>.<fmt>` for one order's
-    label; e.g. `2026-03-02_1_DHL_Orders_completed.xlsx`. A file of no one session (the
-    dashboard's) names its `scope` instead: `M_2026-11-01_2026-11-30_dashboard_worker.csv`."""
+    """`<session>[_<list>]_<kind>[_<part>].<fmt>`, `<order number>[_<kind>].<fmt>` for one
+    order's label or packing slip; e.g. `2026-03-02_1_DHL_Orders_completed.xlsx`,
+    `1001_slip.pdf`. A file of no one session names its `scope` instead (the dashboard's:
+    `M_2026-11-01_2026-11-30_dashboard_worker.csv`), or is just `<kind>.<fmt>` (the command
+    sheet)."""
     if kind not in SUFFIXES:
         raise ValueError(f"unknown download kind {kind!r}")
     if order is not None:
-        return f"{safe_name(order.number, 'order')}.{fmt}"
+        suffix = f"_{SUFFIXES[kind]}" if SUFFIXES[kind] else ""
+        return f"{safe_name(order.number, 'order')}{suffix}.{fmt}"
     if scope is not None:
         parts = [scope]
+    elif session is None and packing_list is None:
+        return f"{SUFFIXES[kind]}.{fmt}"
     else:
         session = session or packing_list.session
         parts = [session.external_id] + ([packing_list.name] if packing_list is not None else [])

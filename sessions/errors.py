@@ -142,6 +142,15 @@ class PrinterUnreachable(PackingError):
     default_message = _("The label printer could not be reached.")
 
 
+class CommandCode(PackingError):
+    """A command barcode (CMD:…) sent as a scan: commands run at the station, never as items."""
+
+    code = "command_code"
+    status = 400
+    default_message = _("This is a station command from the command sheet, not an item or an "
+                        "order: scan it at a station.")
+
+
 class MappingRequired(PackingError):
     """The file lacks standard columns and no mapping is known (details: headers, missing)."""
 

@@ -252,6 +252,11 @@ class Order(models.Model):
     notes = models.TextField(blank=True)
     system_note = models.TextField(blank=True)
     box = models.CharField(_("recommended box"), max_length=100, blank=True)
+    box_count = models.PositiveSmallIntegerField(
+        _("boxes"), default=1, db_default=1,
+        help_text=_("Boxes the order is packed into; scanned units go into the last one "
+                    "(“New box” closes it and opens the next)."),
+    )
     metadata = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     # Timing (first order scan, first item scan, completion), and who completed it.
@@ -295,6 +300,8 @@ class Order(models.Model):
                 condition=Q(status__in=["new", "in_progress", "completed", "skipped",
                                         "needs_review"]),
             ),
+            models.CheckConstraint(name="order_box_count_positive",
+                                   condition=Q(box_count__gte=1)),
             models.CheckConstraint(
                 name="order_completed_has_time",
                 condition=~Q(status="completed") | Q(completed_at__isnull=False),
@@ -351,6 +358,35 @@ class OrderItem(models.Model):
         return self.packed >= self.required
 
 
+class OrderBox(models.Model):
+    """A box of an order packed into several: its number, when it was closed, its weight.
+
+    Only orders with more than one box have rows (one box looks exactly as before). What is in a
+    box is read from the scan log (every unit's event names its box: ScanEvent.box), so undo
+    and replay need nothing here.
+    """
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="box_rows")
+    number = models.PositiveSmallIntegerField(_("box"))
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=7, decimal_places=3, null=True,
+                                    blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "number"]
+        verbose_name = _("box")
+        verbose_name_plural = _("boxes")
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="unique_box_per_order"),
+            models.CheckConstraint(name="box_number_positive", condition=Q(number__gte=1)),
+            models.CheckConstraint(name="box_weight_positive",
+                                   condition=Q(weight_kg__isnull=True) | Q(weight_kg__gt=0)),
+        ]
+
+    def __str__(self):
+        return f"{self.order} box {self.number}"
+
+
 class OrderExtra(models.Model):
     """Over-scans of one SKU on one order: pending until kept or removed one at a time."""
 
@@ -393,6 +429,7 @@ class ScanEvent(models.Model):
         IMPORT = "import", _("Imported")
         FLAG = "flag", _("Problem flagged")
         REVIEW = "review", _("Review resolved")
+        NEW_BOX = "new_box", _("New box")
 
     packing_list = models.ForeignKey(PackingList, on_delete=models.CASCADE,
                                      related_name="scan_events")
@@ -411,6 +448,10 @@ class ScanEvent(models.Model):
         default=0, help_text=_("Units added to (or, negative, taken from) the item.")
     )
     manual = models.BooleanField(default=False)
+    box = models.PositiveSmallIntegerField(
+        _("box"), null=True, blank=True,
+        help_text=_("The box of the order the units went into (or came out of); empty: box 1."),
+    )
     # Database defaults too: plain-SQL writers of the log (bench/load_scans.py) may omit them.
     reason = models.CharField(_("reason"), max_length=20, blank=True, choices=Reason.choices,
                               default="", db_default="")

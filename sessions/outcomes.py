@@ -24,6 +24,8 @@ class Outcome(models.TextChoices):
     ORDER_COMPLETE = "order_complete", _("Order complete")
     COMPLETE_WITH_EXTRAS = "complete_with_extras", _("Complete, extras pending")
     EXTRA_ITEM = "extra_item", _("Extra item")
+    # A packaging barcode (N units) whose line needs fewer than N: nothing was packed
+    PACK_EXCEEDS_LINE = "pack_exceeds_line", _("Pack too big for the line")
     UNKNOWN_ITEM = "unknown_item", _("Unknown item")
     OTHER_ORDER_LABEL = "other_order_label", _("Another order's label")
     ORDER_NEEDS_REVIEW = "order_needs_review", _("Waiting for a supervisor")
@@ -39,6 +41,7 @@ class Outcome(models.TextChoices):
     MAPPED = "mapped", _("Barcode mapped")
     REMAPPED = "remapped", _("Barcode mapping changed")
     ORDER_FLAGGED = "order_flagged", _("Order flagged for review")
+    BOX_OPENED = "box_opened", _("New box")
     REVIEW_REOPENED = "review_reopened", _("Reviewed: reopened")
     REVIEW_COMPLETED = "review_completed", _("Reviewed: completed")
     # Written by importers, never answered to a station
@@ -68,11 +71,13 @@ TONES = {
     Outcome.MAPPED: Tone.OK,
     Outcome.REMAPPED: Tone.WARN,
     Outcome.ORDER_FLAGGED: Tone.WARN,
+    Outcome.BOX_OPENED: Tone.INFO,
     Outcome.ORDER_NEEDS_REVIEW: Tone.WARN,
     Outcome.REVIEW_REOPENED: Tone.OK,
     Outcome.REVIEW_COMPLETED: Tone.OK,
     Outcome.UNDONE: Tone.OK,
     Outcome.EXTRA_ITEM: Tone.WARN,
+    Outcome.PACK_EXCEEDS_LINE: Tone.WARN,
     Outcome.COMPLETE_WITH_EXTRAS: Tone.WARN,
     Outcome.OTHER_ORDER_LABEL: Tone.WARN,
     Outcome.ORDER_ALREADY_COMPLETED: Tone.WARN,
@@ -91,11 +96,16 @@ WRONG = frozenset({Outcome.UNKNOWN_ITEM, Outcome.EXTRA_ITEM, Outcome.OTHER_ORDER
 # Scans that put units of a line in the parcel.
 PACKING = frozenset({Outcome.ITEM_OK, Outcome.ORDER_COMPLETE, Outcome.COMPLETE_WITH_EXTRAS})
 
+# Answers that move a line's packed units by the event's quantity (undo: negative); with an
+# import's events, what fills the boxes of an order (sessions.reads.boxes, scanning.packs).
+LINE_CHANGES = PACKING | {Outcome.CONFIRMED, Outcome.FORCE_CONFIRMED, Outcome.UNDONE}
+
 # Outcomes a scanned code can get (the others come from actions and importers).
 SCAN = (
     Outcome.ORDER_LOADED, Outcome.ORDER_NOT_FOUND, Outcome.ORDER_ALREADY_COMPLETED,
     Outcome.ORDER_NEEDS_REVIEW, Outcome.OTHER_ORDER_LABEL, Outcome.ITEM_OK,
     Outcome.ORDER_COMPLETE, Outcome.UNKNOWN_ITEM, Outcome.EXTRA_ITEM, Outcome.COMPLETE_WITH_EXTRAS,
+    Outcome.PACK_EXCEEDS_LINE,
 )
 
 

@@ -7,11 +7,12 @@ shape, so a test, an admin check or a repair command can compare the two. Event 
 action:
 
 - scan: order_loaded opens the order; item_ok / order_complete / complete_with_extras add
-  `quantity` units to `item`; extra_item adds one pending extra of `item`'s SKU; unknown_item
-  counts an unknown scan; the other outcomes change nothing.
+  `quantity` units to `item` (N for a packaging barcode); extra_item adds one pending extra
+  of `item`'s SKU; unknown_item counts an unknown scan; the other outcomes change nothing.
 - confirm / force_confirm: add `quantity` units, one manual confirmation. undo (undone): adds
   `quantity` (−1), one correction. keep_extra / remove_extra: `quantity` pending units become
-  kept / removed. skip / reopen: status. flag (order_flagged): needs_review. review:
+  kept / removed. skip / reopen: status. flag (order_flagged): needs_review. new_box
+  (box_opened): one more box (what is in each box is the log itself: sessions.reads.boxes). review:
   review_reopened → in progress, review_completed → completed (as it is). map: nothing.
   import: adds `quantity` to `item`;
   an import without item whose outcome is order_complete (the legacy importer's record of an
@@ -29,7 +30,8 @@ from sessions import counters
 from sessions.models import Order, OrderExtra, OrderItem, ScanEvent
 from sessions.outcomes import PACKING, Outcome
 
-ORDER_FIELDS = ("status", "corrections", "extra_scans", "unknown_scans", "manual_confirmations")
+ORDER_FIELDS = ("status", "corrections", "extra_scans", "unknown_scans", "manual_confirmations",
+                "box_count")
 
 
 def _key(item):
@@ -41,7 +43,7 @@ class _Replay:
         orders = Order.objects.filter(packing_list=packing_list).order_by("pk")
         self.orders = {
             o.pk: {"status": Order.Status.NEW, "corrections": 0, "extra_scans": 0,
-                   "unknown_scans": 0, "manual_confirmations": 0}
+                   "unknown_scans": 0, "manual_confirmations": 0, "box_count": 1}
             for o in orders
         }
         self.lines = {}
@@ -66,6 +68,8 @@ class _Replay:
             order["status"] = Order.Status.SKIPPED
         elif outcome == Outcome.ORDER_FLAGGED:
             order["status"] = Order.Status.NEEDS_REVIEW
+        elif outcome == Outcome.BOX_OPENED:
+            order["box_count"] += 1
         elif outcome == Outcome.REVIEW_COMPLETED:
             order["status"] = Order.Status.COMPLETED
         elif outcome == Outcome.UNKNOWN_ITEM:

@@ -18,6 +18,7 @@ from openpyxl.styles import PatternFill
 from profiles.spreadsheets import Row, add_sheet, new_workbook, workbook_bytes
 from sessions.metrics import list_metrics, local_tz
 from sessions.models import ClaimEvent, Order, OrderExtra, OrderItem, PackingList, ScanEvent
+from sessions.reads.boxes import units_by_box
 from sessions.reads.payloads import iso, kept_by_line, list_counters
 
 COMPLETED_FILL = PatternFill("solid", start_color="C6EFCE", end_color="C6EFCE")
@@ -47,7 +48,7 @@ ROW_FIELDS = {
     "internal_tags": "order__internal_tags", "notes": "order__notes",
     "system_note": "order__system_note", "box": "order__box", "sku": "sku",
     "product_name": "product_name", "required": "required", "extra_columns": "extra_columns",
-    "source_row": "source_row",
+    "source_row": "source_row", "packed": "packed", "box_count": "order__box_count",
 }
 STATUS_LABELS = {
     Order.Status.COMPLETED: "Completed", Order.Status.IN_PROGRESS: "In progress",
@@ -204,19 +205,41 @@ REASON_WORDS = {
 CODE_COLUMNS = ("Order_Number", "SKU", "Barcode", "barcode", "EAN", "Order Number", "Name")
 
 
+def _box_values(rows, header):
+    """{item id: {header: the box(es) of the line's packed units}}: "1" for an order in one box,
+    "1: 2; 2: 1" (box: units) for a line of an order packed into several (from the scan log, one
+    query for the whole list)."""
+    several = units_by_box({r["order_id"] for r in rows if r["box_count"] > 1})
+    values = {}
+    for row in rows:
+        if row["box_count"] > 1:
+            boxes = several.get(row["order_id"], {})
+            text = "; ".join(f"{n}: {units[row['item_id']]}" for n, units in sorted(boxes.items())
+                             if units.get(row["item_id"]))
+        else:
+            text = "1" if row["packed"] else ""
+        values[row["item_id"]] = {header: text}
+    return values
+
+
 def _write_lines_sheet(wb, packing_list):
     rows = _report_rows(packing_list)
     headers, value = _source_layout(packing_list, rows)
     checks = _check_values(packing_list, rows)
+    # The box a line went into; "Packed Box" when the list's own columns have a "Box" (the
+    # recommended box of a packing-list JSON).
+    box_header = "Box" if "Box" not in headers else "Packed Box"
+    boxes = _box_values(rows, box_header)
     # A source column called like one of ours (e.g. Shopify's "Status") is overwritten in place,
     # as the old report did; the others are appended.
-    columns = headers + [c for c in (*STATUS_COLUMNS, *CHECK_COLUMNS) if c not in headers]
+    columns = headers + [c for c in (*STATUS_COLUMNS, *CHECK_COLUMNS, box_header)
+                         if c not in headers]
     mapping = _mapping(packing_list)
     codes = {*CODE_COLUMNS, *(mapping.get(std) for std in ("Order_Number", "SKU"))}
 
     def lines():
         for row in rows:
-            status = {**_status_values(row), **checks[row["item_id"]]}
+            status = {**_status_values(row), **checks[row["item_id"]], **boxes[row["item_id"]]}
             fill = COMPLETED_FILL if row["status"] == Order.Status.COMPLETED else None
             yield Row([status[h] if h in status else value(row, h) for h in columns], fill)
 

@@ -104,6 +104,9 @@ MATRIX = {
     "api-list-labels": API,
     "api-list-print": API_POST,
     "api-order-label": API,
+    "api-command-sheet": API,
+    "api-order-slip": API,
+    "api-order-print": API_POST,
 }
 
 # WebSocket routes: True = accepted, else the close code.
@@ -144,7 +147,8 @@ def world(db, settings, tmp_path):
            "session_id": session.pk, "token": "0" * 32, "fmt": "zpl"}
     by_name = {"api-client": client.pk, "api-session": session.pk, "api-order": order.pk,
                "api-session-progress": session.pk,
-               "api-order-label": order.pk, "api-order-review": order.pk}
+               "api-order-label": order.pk, "api-order-review": order.pk,
+               "api-order-slip": order.pk, "api-order-print": order.pk}
     return users, station, ids, by_name
 
 

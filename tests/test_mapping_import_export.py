@@ -200,3 +200,79 @@ def test_the_export_never_writes_a_live_formula_and_round_trips(ada_client, fmt)
     SkuMapping.objects.all().delete()
     import_file(ada_client, fmt, content)
     assert current() == before
+
+
+# ---------------------------------------------------------------- packaging barcodes (issue 13)
+
+def quantity_csv(rows, headers=("client", "barcode", "sku", "quantity")):
+    data = tablib.Dataset(headers=list(headers))
+    for row in rows:
+        data.append(row)
+    return data.export("csv").encode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_quantity_goes_out_and_comes_back(ada_client, mappings, fmt):
+    acme = mappings[0]
+    SkuMapping.objects.create(client=acme, barcode="6PACK-1", sku="INTERNAL-SKU-1", quantity=6)
+    response = ada_client.post(EXPORT_URL, {
+        "format": FORMATS[fmt], "resource": "0", "skumappingresource_client": "on",
+        "skumappingresource_barcode": "on", "skumappingresource_sku": "on",
+        "skumappingresource_quantity": "on",
+    })
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if fmt == "csv":
+        lines = content.decode("utf-8-sig").splitlines()
+        assert lines[0] == "client,barcode,sku,quantity"
+        assert "ACME,6PACK-1,INTERNAL-SKU-1,6" in lines
+    SkuMapping.objects.all().delete()
+    preview = import_file(ada_client, fmt, content)
+    assert not preview.context["result"].has_errors()
+    assert SkuMapping.objects.get(barcode="6PACK-1").quantity == 6
+    assert SkuMapping.objects.get(barcode="ABC-12").quantity == 1
+
+
+def test_import_sets_and_changes_a_quantity_and_keeps_it_without_the_column(ada_client, mappings):
+    import_file(ada_client, "csv", quantity_csv([("ACME", "12PACK", "INTERNAL-SKU-1", "12"),
+                                                 ("ACME", "ABC-12", "Крем за ръце", "")]))
+    assert SkuMapping.objects.get(barcode="12PACK").quantity == 12
+    assert SkuMapping.objects.get(barcode="ABC-12").quantity == 1
+    import_file(ada_client, "csv", quantity_csv([("ACME", "12PACK", "INTERNAL-SKU-1", "24")]))
+    assert SkuMapping.objects.get(barcode="12PACK").quantity == 24
+    import_file(ada_client, "csv", csv_bytes([("ACME", "12PACK", "OTHER-SKU")]))
+    mapping = SkuMapping.objects.get(barcode="12PACK")
+    assert (mapping.sku, mapping.quantity) == ("OTHER-SKU", 24)
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "2.5", "six"])
+def test_a_quantity_that_is_not_a_whole_number_from_one_is_refused(ada_client, mappings, bad):
+    before = current()
+    preview = import_file(ada_client, "csv", quantity_csv([("ACME", "PACK-X", "A", bad)]))
+    assert f"Line 1: barcode “PACK-X” has quantity “{bad}”" in preview.content.decode()
+    assert current() == before
+
+
+@pytest.mark.parametrize("barcode", ["CMD:SKIP", "cmd:undo", " CMD:NEW-BOX"])
+def test_import_refuses_a_barcode_with_the_command_prefix(ada_client, mappings, barcode):
+    before = current()
+    preview = import_file(ada_client, "csv", csv_bytes([("ACME", barcode, "A")]))
+    page = preview.content.decode()
+    assert "the prefix of station commands" in page
+    assert current() == before
+
+
+def test_admin_edits_the_quantity(ada_client, mappings):
+    mapping = SkuMapping.objects.get(barcode="ABC-12")
+    url = reverse("admin:profiles_skumapping_change", args=[mapping.pk])
+    page = ada_client.get(url)
+    assert 'name="quantity"' in page.content.decode()
+    response = ada_client.post(url, {"client": mapping.client_id, "barcode": "ABC-12",
+                                     "sku": mapping.sku, "quantity": "6"})
+    assert response.status_code == 302
+    assert SkuMapping.objects.get(pk=mapping.pk).quantity == 6
+    refused = ada_client.post(url, {"client": mapping.client_id, "barcode": "ABC-12",
+                                    "sku": mapping.sku, "quantity": "0"})
+    assert refused.status_code == 200 and SkuMapping.objects.get(pk=mapping.pk).quantity == 6
+    command = ada_client.post(url, {"client": mapping.client_id, "barcode": "CMD:SKIP",
+                                    "sku": mapping.sku, "quantity": "1"})
+    assert command.status_code == 200 and "station command" in command.content.decode()

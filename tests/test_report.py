@@ -62,7 +62,7 @@ def test_s33_every_source_line_with_status_time_and_packer(excel_list):
     _wb, header, rows = read(completion_report(plist))
     assert header == ["Order", "Item", "Name", "Qty", "Carrier", "Colour",
                       "Status", "Completed At", "Packed By", "Extras", "Manual Fill",
-                      "Problem"]
+                      "Problem", "Box"]
     assert col(header, rows, "Order") == ["#1001", "#1002", "#1001", "#1003", "#1004"]
     assert col(header, rows, "Item") == ["SKU-A", "SKU-C", "SKU-B", "SKU-D", "SKU-E"]
     assert col(header, rows, "Qty") == [2, 3, 1, 1, 1]
@@ -110,7 +110,7 @@ def test_list_without_source_sheet_gets_standard_columns_and_metadata():
     _wb, header, rows = read(completion_report(plist))
     assert header == ["Order_Number", "SKU", "Product_Name", "Quantity", "Courier", "Country",
                       "Tags", "Barcode", "Status", "Completed At", "Packed By", "Extras",
-                      "Manual Fill", "Problem"]
+                      "Manual Fill", "Problem", "Box"]
     assert [c.value for c in rows[0]][:8] == ["#7", "X-1", "Product X-1", 2, "PostOne", "BG",
                                               "VIP, Gift", "123"]
 

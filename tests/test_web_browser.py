@@ -134,3 +134,14 @@ def test_labels_of_a_list_without_orders_explain_instead_of_failing(client):
     response = client.get(f"/sessions/lists/{empty.pk}/labels.pdf", follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == f"/sessions/lists/{empty.pk}/"
+
+
+def test_the_session_browser_offers_each_orders_packing_slip(client, floor):
+    """Issue 13: the slip is downloadable from the list's page (session-cookie sign-in)."""
+    client.force_login(build_user(role="packer"))
+    order = floor["active"].orders.get()
+    html = client.get(f"/sessions/lists/{floor['active'].pk}/").content.decode()
+    slip_url = f"/api/v1/orders/{order.pk}/slip.pdf"
+    assert f'href="{slip_url}"' in html
+    slip = client.get(slip_url)
+    assert slip.status_code == 200 and slip.content.startswith(b"%PDF")

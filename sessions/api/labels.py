@@ -2,6 +2,10 @@
 
 - GET  /api/v1/lists/<id>/labels.pdf | labels.zpl
 - GET  /api/v1/orders/<id>/label.png
+- GET  /api/v1/commands/sheet.pdf  the printable command barcodes (sessions.commands)
+- GET  /api/v1/orders/<id>/slip.pdf  the order's packing slip (A6 or A4: the client's setting)
+- POST /api/v1/orders/<id>/print/  {"what": "label" | "slip" | "label_and_slip", "station",
+  "box"} → the station's printer, else the client's (a reprint at the station)
 - POST /api/v1/lists/<id>/labels/print/  {"station": id or name} → the station's printer, else
   the client's; {"printer": "host:port"} names one explicitly (supervisors only: the server
   should not be a way for anyone to open connections to arbitrary hosts).
@@ -21,8 +25,11 @@ from sessions.api.permissions import HasRole
 from sessions.api.station import validated
 from sessions.downloads import attachment, file_name
 from sessions.errors import Forbidden, NotFound
+from sessions.labels.autoprint import print_order
 from sessions.labels.printing import print_list_labels, printer_for
 from sessions.labels.render import list_labels_pdf, list_labels_zpl, order_label_png
+from sessions.labels.sheets import command_sheet_pdf
+from sessions.labels.slips import packing_slip_pdf
 from sessions.models import Order, PackingList
 from sessions.reads.references import station_by_ref
 
@@ -79,6 +86,52 @@ class OrderLabel(APIView):
         order = get_object_or_404(Order.objects.select_related("packing_list__session__client"),
                                   pk=pk)
         return attachment(order_label_png(order), file_name("label", "png", order=order))
+
+
+class OrderSlip(APIView):
+    permission_classes = [HasRole]
+    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
+
+    @extend_schema(operation_id="orders_slip", tags=["labels"],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+                   description="The order's packing slip: client, order number as Code-128, "
+                               "lines (SKU, name, quantity, box), notes and boxes.")
+    def get(self, request, pk):
+        order = get_object_or_404(Order.objects.select_related("packing_list__session__client"),
+                                  pk=pk)
+        return attachment(packing_slip_pdf(order), file_name("slip", "pdf", order=order))
+
+
+class PrintOrder(APIView):
+    permission_classes = [HasRole]
+
+    @extend_schema(
+        operation_id="orders_print", tags=["labels"], request=s.PrintOrderRequestSerializer,
+        responses={200: inline_serializer("PrintOrderResult", {
+            "printer": serializers.CharField(), "what": serializers.CharField(),
+            "bytes": serializers.IntegerField()})},
+        description="Reprint the order's label (one per box), its packing slip or both at the "
+                    "station's printer, else the client's (502 printer_unreachable if it is "
+                    "down; the order never changes).",
+    )
+    def post(self, request, pk):
+        data = validated(s.PrintOrderRequestSerializer, request)
+        order = get_object_or_404(Order.objects.select_related("packing_list__session__client"),
+                                  pk=pk)
+        station = station_by_ref(data["station"]) if data.get("station") else None
+        return Response(print_order(order, data["what"], station=station, box=data.get("box")))
+
+
+class CommandSheet(APIView):
+    permission_classes = [HasRole]
+    renderer_classes = [renderers.JSONRenderer, PdfRenderer]
+
+    @extend_schema(operation_id="commands_sheet", tags=["labels"],
+                   responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+                   description="The printable command sheet: a Code-128 per station command "
+                               "(prefix PACKER_COMMAND_PREFIX, default CMD:).")
+    def get(self, request):
+        return attachment(command_sheet_pdf(), file_name("commands", "pdf"))
 
 
 class PrintLabels(APIView):

@@ -127,12 +127,22 @@ class ActionRequestSerializer(serializers.Serializer):
                     "reasons to choose from."))
     note = serializers.CharField(max_length=500, required=False, allow_blank=True,
                                  help_text=_("Words for reason “other”, or about the problem."))
+    weight = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                   help_text=_("new_box: the weight (kg) of the box it closes."))
     approval = approval_field()
 
     def validate(self, attrs):
         if attrs["action"] == "map" and not (attrs.get("barcode") and attrs.get("sku")):
             raise serializers.ValidationError(_("Mapping needs both a barcode and a SKU."))
         return attrs
+
+
+class PrintOrderRequestSerializer(serializers.Serializer):
+    what = serializers.ChoiceField(choices=["label", "slip", "label_and_slip"], default="label")
+    station = serializers.CharField(max_length=100, required=False, allow_blank=True,
+                                    help_text=_("Station name or id: its printer is used."))
+    box = serializers.IntegerField(required=False, allow_null=True, min_value=1,
+                                   help_text=_("Only this box's label."))
 
 
 class PrintLabelsRequestSerializer(serializers.Serializer):
@@ -361,6 +371,20 @@ class ExtraPayloadSerializer(serializers.Serializer):
     removed = serializers.IntegerField()
 
 
+class BoxLineSerializer(serializers.Serializer):
+    item = serializers.IntegerField()
+    sku = serializers.CharField()
+    units = serializers.IntegerField()
+
+
+class BoxPayloadSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    units = serializers.IntegerField()
+    weight_kg = serializers.CharField(allow_null=True)
+    closed = serializers.BooleanField()
+    lines = BoxLineSerializer(many=True)
+
+
 class OrderPayloadSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -374,6 +398,10 @@ class OrderPayloadSerializer(serializers.Serializer):
     notes = serializers.CharField()
     system_note = serializers.CharField()
     box = serializers.CharField()
+    box_count = serializers.IntegerField(help_text=_(
+        "Boxes the order is packed into (1 unless “New box” was used); units go into the last."))
+    boxes = BoxPayloadSerializer(many=True, help_text=_(
+        "Each box with its contents (units per line), weight and whether it is closed."))
     metadata = serializers.DictField()
     started_at = serializers.DateTimeField(allow_null=True)
     first_item_at = serializers.DateTimeField(allow_null=True)
@@ -412,6 +440,12 @@ class AnswerSerializer(serializers.Serializer):
     scan_id = serializers.CharField(allow_null=True)
     duplicate = serializers.BooleanField()
     all_done = serializers.BooleanField()
+    units = serializers.IntegerField(required=False, help_text=_(
+        "Units this scan packed (N for a packaging barcode; 0 for pack_exceeds_line, with "
+        "`pack` and `needed`); negative for an undo."))
+    box = serializers.IntegerField(required=False, help_text=_("new_box: the box now open."))
+    box_closed = serializers.IntegerField(required=False,
+                                          help_text=_("new_box: the box it closed."))
 
 
 class ClaimAnswerSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -23,6 +24,7 @@ from sessions.api import serializers as s
 from sessions.api.permissions import HasRole, IsSupervisor
 from sessions.approvals import approver_for
 from sessions.errors import Forbidden, NotClaimHolder
+from sessions.labels import autoprint
 from sessions.models import PackingList
 from sessions.reads.payloads import claim_state, list_payload
 from sessions.reads.references import station_by_ref, worker_by_ref
@@ -231,7 +233,7 @@ class ScanView(StationView):
         data = validated(s.ScanRequestSerializer, request)
         answer = codes.scan(pk, token=claim_token(request), code=data["code"],
                                scan_id=data.get("scan_id"))
-        return Response(answer)
+        return Response(autoprint.after_answer(answer, get_language()))
 
 
 class ActionView(StationView):
@@ -246,7 +248,9 @@ class ActionView(StationView):
                    **APPROVAL_ERRORS, **HOLDER_ERRORS},
         description="A manual action at the station: confirm and force_confirm (with a "
                     "reason), undo, skip, keep_extra, remove_extra, reopen (supervisor), map "
-                    "(barcode → SKU), flag (the open order needs a supervisor: needs_review). "
+                    "(barcode → SKU), flag (the open order needs a supervisor: needs_review), "
+                    "new_box (close the open order's box, with an optional weight, and open "
+                    "the next). "
                     "force_confirm (where the client says so), changing a barcode's mapping, "
                     "and a new barcode where packers may not map answer 403 approval_required "
                     "until sent with a supervisor's \"approval\".",
@@ -260,9 +264,9 @@ class ActionView(StationView):
             pk, token=token, action=data["action"], scan_id=data.get("scan_id"),
             item=data.get("item"), order=data.get("order"), barcode=data.get("barcode"),
             sku=data.get("sku"), by_user=request.user, reason=data.get("reason"),
-            note=data.get("note"), approver=approver(request, data),
+            note=data.get("note"), approver=approver(request, data), weight=data.get("weight"),
         )
-        return Response(answer)
+        return Response(autoprint.after_answer(answer, get_language()))
 
 
 class EndView(StationView):

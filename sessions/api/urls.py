@@ -39,6 +39,9 @@ urlpatterns = [
     path("lists/<int:pk>/labels.<str:fmt>", labels.ListLabels.as_view(), name="api-list-labels"),
     path("lists/<int:pk>/labels/print/", labels.PrintLabels.as_view(), name="api-list-print"),
     path("orders/<int:pk>/label.png", labels.OrderLabel.as_view(), name="api-order-label"),
+    path("orders/<int:pk>/slip.pdf", labels.OrderSlip.as_view(), name="api-order-slip"),
+    path("orders/<int:pk>/print/", labels.PrintOrder.as_view(), name="api-order-print"),
+    path("commands/sheet.pdf", labels.CommandSheet.as_view(), name="api-command-sheet"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -102,6 +102,7 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     list_update = forward  # {"type": "update", "row": the list's floor row}
     list_heartbeat = forward  # {"type": "heartbeat", "list_id", "claim": {...}, "server_now"}
     floor_update = forward  # {"type": "floor", "stations": [...], "summary"?: {...}}
+    list_print = forward  # {"type": "print", "ok", "what", "message", "order"} (labels.autoprint)
 
 
 class FloorConsumer(AuthenticatedConsumer):

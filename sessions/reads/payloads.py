@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from profiles.normalize import normalize_sku
 from sessions.counters import STATUS_FIELDS, UNITS
+from sessions.reads.boxes import boxes_payload
 
 
 def iso(value):
@@ -53,7 +54,7 @@ def extra_payload(extra):
             "removed": extra.removed}
 
 
-def order_payload(order):
+def order_payload(order, pending=()):
     """An order with its lines and over-scans (uses prefetched items/extras when present)."""
     items = sorted(order.items.all(), key=lambda i: (i.line_number, i.pk))
     extras = sorted(order.extras.all(), key=lambda e: e.pk)
@@ -71,6 +72,8 @@ def order_payload(order):
         "notes": order.notes,
         "system_note": order.system_note,
         "box": order.box,
+        "box_count": order.box_count,
+        "boxes": boxes_payload(order, pending),  # pending: the step's own units (frame)
         "metadata": order.metadata,
         "started_at": iso(order.started_at),
         "first_item_at": iso(order.first_item_at),

@@ -1,12 +1,15 @@
 """Manual actions at a station, each a handler run by engine.run_step (one locked, logged,
 idempotent transaction): confirm, undo, force_confirm, skip, keep_extra, remove_extra, reopen,
-map, flag. Handlers raise typed errors before changing anything when the action makes no sense.
+map, flag, new_box. Handlers raise typed errors before changing anything when the action makes
+no sense.
 
 Authority (docs/engine.md, "Who may do what"): a manual fill names its reason; "Confirm all"
 (where the client says so), changing a barcode's mapping, and mapping a new barcode where the
 client does not let packers, go on only with a supervisor's approval (`step.approve`), which is
 stored with the event. Reopening a completed order is a supervisor's.
 """
+
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -15,10 +18,20 @@ from profiles.models import SkuMapping
 from profiles.normalize import normalize_barcode, normalize_sku
 from profiles.roles import is_supervisor
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound, ReasonRequired
-from sessions.models import FILL_REASONS, PROBLEM_REASONS, ApprovalAction, Order, OrderItem, Reason
+from sessions.models import (
+    FILL_REASONS,
+    PROBLEM_REASONS,
+    ApprovalAction,
+    Order,
+    OrderBox,
+    OrderItem,
+    Reason,
+)
 from sessions.outcomes import Outcome
+from sessions.reads.boxes import box_units
 from sessions.reads.references import product_name
 from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
+from sessions.scanning.packs import units_to_undo
 from sessions.scanning.rules import (
     COMPLETE,
     check_all_done,
@@ -121,19 +134,25 @@ def force_confirm(step, *, item, reason=None, note=None, **_params):
 
 
 def undo(step, *, item, **_params):
-    """Take back one unit of a line (a correction). A completed order is never touched."""
+    """Take back the last packing of a line (a correction): one unit, or the whole pack when a
+    packaging barcode put it there (sessions.scanning.packs). A completed order is never
+    touched."""
     order, line = _open_order_line(step, item)
     if line.packed == 0:
         return Result(Outcome.ALREADY_ZERO,
                       _("%(sku)s has no packed unit to undo.") % {"sku": line.sku},
                       order=order, item=line)
+    units, box = units_to_undo(order, line)
     order.corrections += 1
     step.touch(order, "corrections")
-    pack_units(step, order, line, -1)
+    pack_units(step, order, line, -units)
     message = _("Undone: %(sku)s is now %(packed)d of %(required)d.") % {
         "sku": line.sku, "packed": line.packed, "required": line.required,
     }
-    return Result(Outcome.UNDONE, message, order=order, item=line, quantity=-1, manual=True)
+    if units > 1:
+        message = _("Pack of %(units)d taken back.") % {"units": units} + " " + message
+    return Result(Outcome.UNDONE, message, order=order, item=line, quantity=-units, manual=True,
+                  box=box, extra={"units": -units})
 
 
 def skip(step, *, order=None, **_params):
@@ -320,6 +339,44 @@ def flag(step, *, reason=None, note=None, **_params):
     return Result(Outcome.ORDER_FLAGGED, message, order=order, reason=reason, note=note)
 
 
+WEIGHT_MAX_KG = Decimal("1000")
+
+
+def new_box(step, *, weight=None, **_params):
+    """Close the open order's current box (with its weight, if given) and open the next: the
+    units scanned from now on go into it. A box with nothing in it is not closed."""
+    order = step.open_order()
+    if order is None:
+        raise InvalidAction(_("No order is open: scan its label first."))
+    closed = order.box_count
+    if not box_units(order, closed):
+        raise InvalidAction(_("Box %(n)d is empty: pack something into it first.")
+                            % {"n": closed})
+    weight = _weight(weight)
+    OrderBox.objects.update_or_create(order=order, number=closed,
+                                      defaults={"closed_at": step.now, "weight_kg": weight})
+    order.box_count = closed + 1
+    step.touch(order, "box_count")
+    OrderBox.objects.get_or_create(order=order, number=order.box_count)
+    message = _("Box %(closed)d of order %(number)s closed; box %(box)d is open.") % {
+        "closed": closed, "number": order.number, "box": order.box_count}
+    return Result(Outcome.BOX_OPENED, message, order=order,
+                  extra={"box": order.box_count, "box_closed": closed})
+
+
+def _weight(value):
+    if value in (None, ""):
+        return None
+    try:
+        weight = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.001"))
+    except (InvalidOperation, ValueError):
+        weight = None
+    if weight is None or not Decimal(0) < weight <= WEIGHT_MAX_KG:
+        raise InvalidRequest(_("A box weight is a number of kilograms above 0, at most "
+                               "%(max)s.") % {"max": WEIGHT_MAX_KG})
+    return weight
+
+
 RESOLUTIONS = ("reopen", "complete")
 
 
@@ -368,6 +425,7 @@ HANDLERS = {
     "reopen": reopen,
     "map": map_barcode,
     "flag": flag,
+    "new_box": new_box,
 }
 
 

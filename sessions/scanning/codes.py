@@ -14,8 +14,8 @@ id, ScanEvent with the answer, publish after commit). Manual actions live in act
 from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
-from profiles.normalize import normalize_order_number, normalize_sku
-from sessions.errors import InvalidRequest
+from profiles.normalize import is_command_code, normalize_order_number, normalize_sku
+from sessions.errors import CommandCode, InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import Outcome
 from sessions.scanning import actions
@@ -41,6 +41,8 @@ def scan(list_id, *, token, code, scan_id=None):
     if len(code) > RAW_CODE_MAX:
         raise InvalidRequest(_("A scanned code has at most %(max)d characters.")
                              % {"max": RAW_CODE_MAX})
+    if is_command_code(code):
+        raise CommandCode()  # never looked up as an item or an order; nothing is written
     return run_step(
         list_id, token=token, scan_id=scan_id, action=ScanEvent.Action.SCAN, raw_code=code,
         handler=lambda step: _scan(step, code),
@@ -49,9 +51,9 @@ def scan(list_id, *, token, code, scan_id=None):
 
 def perform_action(list_id, *, token, action, scan_id=None, item=None, order=None,
                    barcode=None, sku=None, by_user=None, reason=None, note=None,
-                   approver=None):
+                   approver=None, weight=None):
     """Run a manual action (confirm, undo, force_confirm, skip, keep_extra, remove_extra,
-    reopen, map, flag) as one idempotent transaction; returns the answer dict.
+    reopen, map, flag, new_box) as one idempotent transaction; returns the answer dict.
 
     `reason` / `note`: why a line is filled by hand or what is wrong with a flagged order.
     `approver`: a supervisor's approval (sessions.approvals.approver_for), for the actions
@@ -60,7 +62,7 @@ def perform_action(list_id, *, token, action, scan_id=None, item=None, order=Non
     handler = actions.handler_for(action)
     raw_code = barcode if action == "map" else ""
     params = {"item": item, "order": order, "barcode": barcode, "sku": sku, "by_user": by_user,
-              "reason": reason, "note": note}
+              "reason": reason, "note": note, "weight": weight}
     return run_step(
         list_id, token=token, scan_id=scan_id, action=action, raw_code=raw_code,
         handler=lambda step: handler(step, **params), approver=approver,
@@ -121,31 +123,59 @@ def order_scan(step, code):
 
 
 def mapped_sku(client_id, scanned):
-    """The client's mapping of this (normalised) barcode, or None: read fresh on every scan."""
+    """The client's mapping of this (normalised) barcode as (SKU, units per scan), or None:
+    read fresh on every scan. A packaging barcode (a 6-pack) packs its quantity at once."""
     mapping = next(iter(SkuMapping.objects.raw(
-        f"SELECT id, sku FROM {table(SkuMapping)} WHERE client_id = %s "
+        f"SELECT id, sku, quantity FROM {table(SkuMapping)} WHERE client_id = %s "
         f"AND normalized_barcode = %s", [client_id, scanned],
     )), None)
-    return mapping.sku if mapping is not None else None
+    return (mapping.sku, mapping.quantity) if mapping is not None else None
 
 
 def item_scan(step, code):
-    """An item of the open order: pack a unit, over-scan, another order's label, or unknown."""
+    """An item of the open order: pack a unit (or a pack of N), over-scan, a pack bigger than
+    its line, another order's label, or unknown."""
     order = step.open_order()
     scanned = normalize_sku(code)
-    target = ""
+    target, units = "", 1
     if scanned:
         mapped = mapped_sku(step.list.session.client_id, scanned)
-        target = normalize_sku(mapped) if mapped is not None else scanned
+        if mapped is not None:
+            target, units = normalize_sku(mapped[0]), mapped[1]
+        else:
+            target = scanned
     lines = [i for i in order.items.all() if line_key(i) == target] if target else []
     if lines:
-        line = next((i for i in lines if i.packed < i.required), None)
+        line = next((i for i in lines if i.required - i.packed >= units), None)
+        if line is None and units > 1:
+            return pack_exceeds_line(order, lines, units)
         if line is None:
             return over_scan(step, order, lines[-1])
-        state = pack_units(step, order, line, 1)
-        return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK), state_message(order, state, line),
-                      order=order, item=line, quantity=1)
+        state = pack_units(step, order, line, units)
+        return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK),
+                      pack_message(order, state, line, units),
+                      order=order, item=line, quantity=units, extra={"units": units})
     return label_or_unknown(step, order, code)
+
+
+def pack_message(order, state, line, units):
+    message = state_message(order, state, line)
+    if units == 1:
+        return message
+    return _("Pack of %(units)d × %(sku)s.") % {"units": units, "sku": line.sku} + " " + message
+
+
+def pack_exceeds_line(order, lines, units):
+    """A pack of N where no line of its SKU needs N more: nothing is packed; the packer scans
+    single units instead."""
+    line = max(lines, key=lambda i: i.required - i.packed)
+    needed = line.required - line.packed
+    message = _(
+        "This barcode is a pack of %(units)d × %(sku)s, but order %(number)s needs only "
+        "%(needed)d more. Nothing was packed: scan single units instead."
+    ) % {"units": units, "sku": line.sku, "number": order.number, "needed": needed}
+    return Result(Outcome.PACK_EXCEEDS_LINE, message, order=order, item=line,
+                  extra={"units": 0, "pack": units, "needed": needed})
 
 
 def over_scan(step, order, line):

@@ -26,6 +26,7 @@ from sessions.errors import (
 )
 from sessions.live.publish import publish_list_event
 from sessions.models import Order, OrderExtra, OrderItem, PackingList, ScanEvent
+from sessions.outcomes import LINE_CHANGES
 from sessions.reads.claim_history import claim_ended
 from sessions.reads.payloads import list_payload, order_payload
 from sessions.scanning.sql import (
@@ -55,6 +56,25 @@ class Result:
     extra: dict = field(default_factory=dict)
     reason: str = ""  # a manual fill's or a flag's reason (sessions.models.Reason)
     note: str = ""
+    box: int | None = None  # the box units came out of (undo); else the order's current box
+
+
+def event_box(result):
+    """The box an event's units went into or came out of: None while the order is in one box
+    (it looks exactly as before), else the undo's box or the order's current (last) box."""
+    order = result.order
+    if order is None or result.item is None or not result.quantity or order.box_count <= 1:
+        return result.box
+    return result.box or order.box_count
+
+
+def pending_units(result):
+    """The units this step's event will put in (or take out of) a box of an order of several
+    boxes: the answer is built before the event is written."""
+    box = event_box(result)
+    if box is None or result.outcome not in LINE_CHANGES:
+        return ()
+    return ((result.order.pk, box, result.item.pk, result.quantity),)
 
 
 def first_row(queryset):
@@ -183,7 +203,8 @@ class Step:
         body = {
             "outcome": result.outcome,
             "message": str(result.message),
-            "order": order_payload(result.order) if result.order is not None else None,
+            "order": (order_payload(result.order, pending_units(result))
+                      if result.order is not None else None),
             "list": list_payload(self.list, now=self.now),
             "scan_id": self.scan_id,
             "duplicate": False,
@@ -198,7 +219,8 @@ class Step:
             packing_list=self.list, order=result.order, item=result.item, worker=self.worker,
             station=self.station, action=action, raw_code=raw_code, outcome=result.outcome,
             quantity=result.quantity, manual=result.manual, reason=result.reason,
-            note=result.note, scan_id=self.scan_id, response=answer, created_at=self.now,
+            note=result.note, box=event_box(result), scan_id=self.scan_id, response=answer,
+            created_at=self.now,
         )
         if self.approved:
             approvals.record(self.approver, self.approved, packing_list=self.list,

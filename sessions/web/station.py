@@ -22,6 +22,7 @@ from sessions.models import FILL_REASONS, PROBLEM_REASONS, PackingList
 from sessions.reads.payloads import order_payload
 from sessions.reads.station_panels import courier_deadlines, open_lists, station_history
 from sessions.scanning.actions import reasons_payload
+from sessions.web.station_bench import bench_config
 from sessions.web.strings import station_strings
 from sessions.web.terminal import current_station
 
@@ -97,6 +98,7 @@ def station_list(request, list_id):
         "problemReasons": reasons_payload(PROBLEM_REASONS),
         "approveWith": list(APPROVE_WITH),
         "forceConfirmNeedsApproval": client_settings.force_confirm_needs_approval,
+        "bench": bench_config(client_settings),  # commands, printing, boxes (issue 13)
     }
     return render(request, "station/list.html", {
         "packing_list": pl, "station": request.station, "config": config,

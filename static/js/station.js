@@ -228,6 +228,7 @@
     ws.onopen = () => { body.dataset.ws = "open"; };
     ws.onmessage = (ev) => {
       const msg = JSON.parse(ev.data);
+      document.dispatchEvent(new CustomEvent("packer:socket", { detail: msg }));  // station_bench.js
       const row = msg.row;
       if (!row || state !== "ready") return;
       if (row.released || (row.claim && row.claim.station !== cfg.station)) heartbeat();  // learns who and why
@@ -388,6 +389,7 @@
       offerAction(S.reopen, "secondary", () => action("reopen", { order: done.id }), "btn-offer-reopen");
     }
     if (a.all_done) allDone();
+    document.dispatchEvent(new CustomEvent("packer:answer", { detail: a }));  // station_bench.js
   }
 
   /* A one-off button under the status line (e.g. "skip" after another order's label). */
@@ -751,6 +753,8 @@
     const last = $("last-scan");
     last.textContent = code;
     last.dataset.code = code;
+    // Command barcodes (CMD:…) run the button's function here, never go out as a scan.
+    if (window.PackerCommands && window.PackerCommands.handle(code)) return;
     if (state !== "ready" && state !== "claiming") { sound("error"); return; }
     const entry = { path: "scan/", body: { code, scan_id: newScanId() }, queuedAt: Date.now() };
     outbox.push(entry);
@@ -787,6 +791,13 @@
   $("btn-sound").addEventListener("click", toggleSound);
   window.addEventListener("online", () => { probe(); });
   setInterval(() => { if (order) renderDeadline(); }, 30000);
+
+  /* What static/js/station_bench.js (commands, printing, boxes) uses: the same functions the
+   * buttons and keys call, so a command barcode does exactly what they do. */
+  window.PackerStation = {
+    skip, undoLast, endList, releaseList, extraAction, flagProblem, action, showStatus, sound, fmt,
+    order: () => order, ready: () => state === "ready", post, button,
+  };
 
   body.dataset.online = "1";
   showSoundButton();
