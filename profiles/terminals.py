@@ -6,6 +6,8 @@ on a terminal, and the top bar of a packer on a terminal is a kiosk (no Sessions
 Admin links, sign-out by a key or a badge).
 """
 
+from django.contrib.auth import authenticate, login, logout
+
 from profiles.models import Station
 from profiles.roles import is_supervisor
 
@@ -32,3 +34,23 @@ def is_kiosk(request):
     if user is None or not user.is_authenticated:
         return False
     return not is_supervisor(user) and not user.is_staff and is_terminal(request)
+
+
+def badge_at_terminal(request, code):
+    """A badge scanned on a terminal page: "signed_out" (the packer's own badge), "signed_in"
+    (another packer's: they take over the terminal) or None (no such badge).
+
+    The badge is checked like at the sign-in page (`authenticate`, so django-axes counts
+    failures and locks out guessing).
+    """
+    code = (code or "").strip()
+    if not code:
+        return None
+    user = authenticate(request, badge=code)
+    if user is None or not user.is_active:
+        return None
+    if user.pk == request.user.pk:
+        logout(request)
+        return "signed_out"
+    login(request, user)
+    return "signed_in"

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from profiles.terminals import is_terminal
+from profiles.terminals import is_kiosk, is_terminal
 
 METHODS = ("password", "badge", "pin")
 
@@ -89,7 +89,9 @@ def sign_in(request):
     form = SignInForm(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
-        return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+        # A packer at a terminal goes straight to the list choice: scanner-only from the badge.
+        return redirect(next_url or ("station-pick" if is_kiosk(request)
+                                     else settings.LOGIN_REDIRECT_URL))
     terminal = is_terminal(request)
     method = (form.data.get("method") if form.is_bound else request.GET.get("method"))
     if method not in METHODS:
