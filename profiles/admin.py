@@ -46,6 +46,7 @@ class ClientSettingsInline(admin.StackedInline):
         ]}),
         (_("At the station"), {"fields": ["packers_map_new_barcodes",
                                           "force_confirm_needs_approval"]}),
+        (_("Imports"), {"fields": ["default_courier"]}),
     ]
 
 

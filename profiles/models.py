@@ -129,6 +129,11 @@ class ClientSettings(models.Model):
     label_show_country = models.BooleanField(_("print the country"), default=True)
     label_show_tags = models.BooleanField(_("print tags"), default=True)
     label_show_sequence = models.BooleanField(_("print the sequence number"), default=True)
+    default_courier = models.CharField(
+        _("default courier"), max_length=100, blank=True,
+        help_text=_("The courier of orders whose Excel/CSV list has no courier column (or an "
+                    "empty cell); with it the courier column is optional."),
+    )
     printer_address = models.CharField(
         _("label printer (host:port)"), max_length=200, blank=True,
         help_text=_("A ZPL printer reachable over raw TCP, e.g. 10.0.0.5:9100."),

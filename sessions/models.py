@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Client, Station, WebhookEvent, Worker
+from sessions.listcodes import list_barcode
 from sessions.outcomes import Outcome
 
 
@@ -186,6 +187,11 @@ class PackingList(models.Model):
     @property
     def is_claimed(self):
         return self.claim_token is not None
+
+    @property
+    def barcode(self):
+        """The printable list barcode (`LIST-42`): scanned at a pick page, it opens the list."""
+        return list_barcode(self.pk)
 
 
 class ClaimEvent(models.Model):

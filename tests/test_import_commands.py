@@ -119,7 +119,7 @@ def test_labels_command_writes_png_pdf_and_zpl(client_m, tmp_path):
     run("labels", str(list_id), "--format", "pdf", "--out", str(tmp_path / "pdf"))
     stem = f"{PackingList.objects.get(pk=list_id).session.external_id}_DHL_Orders_labels"
     pdf = (tmp_path / "pdf" / f"{stem}.pdf").read_bytes()
-    assert pdf.startswith(b"%PDF") and len(PdfParser.PdfParser(buf=pdf).pages) == 2
+    assert pdf.startswith(b"%PDF") and len(PdfParser.PdfParser(buf=pdf).pages) == 3  # + cover
     run("labels", str(list_id), "--format", "zpl", "--out", str(tmp_path / "zpl"))
     zpl = (tmp_path / "zpl" / f"{stem}.zpl").read_text()
     assert zpl.count("^XA") == 2 and zpl.index("^FD#10^FS") < zpl.index("^FD#9^FS")

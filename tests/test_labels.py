@@ -169,9 +169,9 @@ def test_png_per_order_decodes_to_the_order_number(packing_list):
 
 
 @pytest.mark.django_db
-def test_pdf_has_one_label_size_page_per_order_that_scans(packing_list):
+def test_pdf_has_the_list_barcode_then_one_label_size_page_per_order_that_scans(packing_list):
     pages = pdf_pages(list_labels_pdf(packing_list, date=DAY))
-    expected = [d.number for d in list_label_data(packing_list)]
+    expected = [f"LIST-{packing_list.pk}"] + [d.number for d in list_label_data(packing_list)]
     assert len(pages) == len(expected)
     for (box, image), number in zip(pages, expected):
         width_mm, height_mm = box[2] / 72 * 25.4, box[3] / 72 * 25.4
@@ -303,7 +303,7 @@ def test_api_serves_pdf_zpl_and_png(packing_list):
     api = api_as("packer")
     response = api.get(f"/api/v1/lists/{packing_list.pk}/labels.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert len(pdf_pages(response.content)) == len(NUMBERS)
+    assert len(pdf_pages(response.content)) == 1 + len(NUMBERS)  # the list's cover first
     response = api.get(f"/api/v1/lists/{packing_list.pk}/labels.zpl")
     assert response.status_code == 200 and response.content.decode().count("^XZ") == len(NUMBERS)
     assert api.get(f"/api/v1/lists/{packing_list.pk}/labels.doc").status_code == 404

@@ -41,7 +41,7 @@ def test_pick_page_shows_open_lists_with_progress_and_who_holds_them(terminal):
     assert "DHL_Orders" in html and "Speedy_Orders" in html
     assert "Done_Orders" not in html
     assert "Olga @ PC-9" in html
-    assert "0 of 1 orders" in html
+    assert "0 of 1 order" in html  # plural by the total (issue 11)
 
 
 def test_list_number_typed_or_scanned_opens_that_list(terminal):

@@ -5,6 +5,7 @@ Every row is checked and every problem reported with its spreadsheet row and col
 anything is written; the write itself is one transaction.
 """
 
+import re
 from pathlib import Path
 
 from django.db import transaction
@@ -24,7 +25,6 @@ from sessions.imports.build import (
 from sessions.imports.guard import Guard
 from sessions.imports.limits import ImportCaps
 from sessions.imports.mapping import (
-    STANDARD_COLUMNS,
     guess_mapping,
     missing_standard,
     remember_mapping,
@@ -44,6 +44,10 @@ from sessions.models import PackingSession
 
 COUNTRY_HEADERS = {"destination_country", "country", "shipping_country"}
 PREVIEW_ROWS = 5
+# The columns whose cells make the line itself; every other cell stays in its extra columns.
+REQUIRED_FOR_LINES = ("Order_Number", "SKU", "Product_Name", "Quantity", "Courier")
+NOTES_JOIN = " · "
+TAG_SPLIT = re.compile(r"[,;|]")
 
 
 def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None,
@@ -62,13 +66,15 @@ def import_excel(client, file, *, mapping=None, user=None, name=None, guard=None
     guard = guard or Guard(client, user=user)
     data, filename = read_bytes(file, name)
     table = read_table(data, filename)
-    chosen, remember = resolve_mapping(client, table.headers, mapping)
+    default_courier = client.settings_or_default().default_courier.strip()
+    chosen, remember = resolve_mapping(client, table.headers, mapping, default_courier)
     if chosen is None:
         raise MappingRequired(
-            headers=table.headers, missing=missing_standard(table.headers),
+            headers=table.headers, missing=missing_standard(table.headers, default_courier),
             guess=guess_mapping(table.headers), preview=table.rows[:PREVIEW_ROWS],
         )
-    spec = ImportCaps().count(table_to_spec(table, chosen, Path(filename).stem or "list"))
+    spec = ImportCaps().count(table_to_spec(table, chosen, Path(filename).stem or "list",
+                                            default_courier=default_courier))
     spec.source_file = filename
     spec.info = {**spec.info, "mapping": chosen}
     with transaction.atomic():
@@ -98,44 +104,67 @@ def preview(file, name=None):
     return table.headers, table.rows[:PREVIEW_ROWS]
 
 
-def table_to_spec(table, mapping, list_name):
-    """Validate every row and group lines into orders (in order of first appearance)."""
+def table_to_spec(table, mapping, list_name, *, default_courier=""):
+    """Validate every row and group lines into orders (in order of first appearance).
+
+    Optional mapped columns fill the order: Notes (distinct texts joined), Tags (split on
+    , ; |) and Country (the first one given); their cells also stay in the line's extra
+    columns, so the completion report shows the file as it was. Without a Courier column, or
+    with an empty cell, the client's default courier is the order's courier.
+    """
     errors = ErrorList()
-    col = {std: table.headers.index(mapping[std]) for std in STANDARD_COLUMNS}
-    mapped = set(col.values())
-    extra_idx = [i for i in range(len(table.headers)) if i not in mapped]
-    country_idx = next((i for i in extra_idx
-                        if table.headers[i].strip().casefold() in COUNTRY_HEADERS), None)
+    col = {std: table.headers.index(column) for std, column in mapping.items()}
+    required = {col[std] for std in REQUIRED_FOR_LINES if std in col}
+    extra_idx = [i for i in range(len(table.headers)) if i not in required]
+    if "Country" not in col:
+        col["Country"] = next((i for i in extra_idx
+                               if table.headers[i].strip().casefold() in COUNTRY_HEADERS), None)
     orders, raw_seen = {}, {}
     for offset, row in enumerate(table.rows):
         if not any(cell.strip() for cell in row):
             continue  # blank rows (often trailing) are not lines
         line_row = offset + 2  # header is spreadsheet row 1
-        order = _row_order(row, line_row, col, mapping, orders, raw_seen, errors)
+        order = _row_order(row, line_row, col, mapping, orders, raw_seen, errors,
+                           default_courier)
         line = _row_line(row, line_row, col, mapping, table.headers, extra_idx, errors)
         if order is not None and line is not None:
             order.lines.append(line)
-            if country_idx is not None and not order.country:
-                order.country = row[country_idx].strip()
+            _order_details(order, row, col)
     spec = ListSpec(name=list_name[:300], orders=list(orders.values()),
                     source_columns=list(table.headers))
     check_list(spec, errors, number_column=mapping["Order_Number"], sku_column=mapping["SKU"],
-               columns={"number": mapping["Order_Number"], "courier": mapping["Courier"],
+               columns={"number": mapping["Order_Number"],
+                        "courier": mapping.get("Courier", "Courier"),
                         "sku": mapping["SKU"], "product_name": mapping["Product_Name"]})
     errors.raise_if_any()
     return spec
 
 
-def _row_order(row, line_row, col, mapping, orders, raw_seen, errors):
+def _order_details(order, row, col):
+    """Notes, tags and country of the order from this row's optional columns."""
+    if col.get("Country") is not None and not order.country:
+        order.country = row[col["Country"]].strip()
+    if col.get("Notes") is not None:
+        note = row[col["Notes"]].strip()
+        if note and note not in order.notes.split(NOTES_JOIN):
+            order.notes = NOTES_JOIN.join(filter(None, (order.notes, note)))
+    if col.get("Tags") is not None:
+        for tag in TAG_SPLIT.split(row[col["Tags"]]):
+            tag = tag.strip()
+            if tag and tag not in order.tags:
+                order.tags.append(tag)
+
+
+def _row_order(row, line_row, col, mapping, orders, raw_seen, errors, default_courier=""):
     """The order this row belongs to (created on first sight), or None if the row is bad."""
     number = row[col["Order_Number"]].strip()
-    courier = row[col["Courier"]].strip()
+    courier = (row[col["Courier"]].strip() if "Courier" in col else "") or default_courier
     ok = True
     if not number:
         errors.add(_("Order number is missing."), row=line_row, column=mapping["Order_Number"])
         ok = False
     if not courier:
-        errors.add(_("Courier is missing."), row=line_row, column=mapping["Courier"])
+        errors.add(_("Courier is missing."), row=line_row, column=mapping.get("Courier"))
         ok = False
     key = normalize_order_number(number)
     if not ok or not key:
@@ -166,7 +195,7 @@ def _row_order(row, line_row, col, mapping, orders, raw_seen, errors):
               "order %(number)s.")
             % {"courier": courier, "first": order.courier, "row": order.source_row,
                "number": order.number},
-            row=line_row, column=mapping["Courier"], other_row=order.source_row,
+            row=line_row, column=mapping.get("Courier"), other_row=order.source_row,
         )
         return None
     return order

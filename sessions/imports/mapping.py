@@ -3,6 +3,11 @@
 The old app asked on every load and never stored the answer; here the choice is kept in
 `profiles.ColumnMapping` under a key of the file's header row, so the next file of the same
 shape imports in one step.
+
+Five standard columns are required (Courier not, when the client has a default courier);
+Notes, Tags and Country are optional and, when chosen, are stored on the order like the
+Shopify importer does, so the station shows them. The mapping step pre-selects obvious headers
+in English, Ukrainian and Bulgarian (`guess_mapping`).
 """
 
 import hashlib
@@ -14,7 +19,33 @@ from profiles.models import ColumnMapping
 from sessions.errors import ImportRejected
 
 STANDARD_COLUMNS = ("Order_Number", "SKU", "Product_Name", "Quantity", "Courier")
+OPTIONAL_COLUMNS = ("Notes", "Tags", "Country")
+ALL_COLUMNS = STANDARD_COLUMNS + OPTIONAL_COLUMNS
 KEY_MAX = 2000
+
+# Headers that obviously mean a column, squashed (case folded, letters and digits only), in
+# English, Bulgarian and Ukrainian (and the Russian the same sheets often carry).
+HEADER_ALIASES = {
+    "Order_Number": ("ordernumber", "order", "orderno", "ordernr", "orderid", "ordername",
+                     "поръчка", "номерпоръчка", "поръчкаno", "номернапоръчка", "замовлення",
+                     "номерзамовлення", "заказ", "номерзаказа"),
+    "SKU": ("sku", "article", "articleno", "itemcode", "productcode", "артикул", "код",
+            "кодартикул", "кодтовару", "кодпродукт", "артикулномер"),
+    "Product_Name": ("productname", "product", "name", "title", "itemname", "description",
+                     "продукт", "име", "наименование", "имепродукт", "описание", "назва",
+                     "назватовару", "найменування", "товар", "опис"),
+    "Quantity": ("quantity", "qty", "pcs", "count", "units", "бр", "брой", "количество",
+                 "кол", "кількість", "ксть", "шт", "штук"),
+    "Courier": ("courier", "carrier", "shipping", "shippingmethod", "куриер", "спедитор",
+                "кур'єр", "перевізник", "службадоставки",
+                "перевозчик"),
+    "Notes": ("notes", "note", "comment", "comments", "remarks", "бележка", "бележки",
+              "коментар", "коментари", "примітка", "примітки", "коментарі", "примечание"),
+    "Tags": ("tags", "tag", "labels", "тагове", "таг", "етикети", "теги", "тег",
+             "мітки", "мітка"),
+    "Country": ("country", "destinationcountry", "shippingcountry", "държава", "страна",
+                "країна", "країнадоставки", "държаванадоставка"),
+}
 
 
 TIMESTAMP_RE = re.compile(r"^\d{4}-\d{2}-\d{2}[ t_]\d{2}[:-]\d{2}([:-]\d{2})?$")
@@ -48,9 +79,14 @@ def headers_key(headers):
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def missing_standard(headers):
+def required_columns(default_courier=""):
+    """The standard columns a file must have; Courier not when the client has a default."""
+    return tuple(c for c in STANDARD_COLUMNS if not (c == "Courier" and default_courier))
+
+
+def missing_standard(headers, default_courier=""):
     present = set(headers)
-    return [col for col in STANDARD_COLUMNS if col not in present]
+    return [col for col in required_columns(default_courier) if col not in present]
 
 
 def parse_map_option(text):
@@ -65,16 +101,22 @@ def parse_map_option(text):
     return mapping
 
 
-def validate_mapping(mapping, headers):
-    """All five standard columns chosen, each an existing column, no column chosen twice."""
+def validate_mapping(mapping, headers, default_courier=""):
+    """Every required column chosen, each an existing column, no column chosen twice.
+
+    Optional columns (Notes, Tags, Country, and Courier with a default courier) may be left
+    out. Returns the chosen columns only.
+    """
     problems = []
     chosen = {}
-    for standard in STANDARD_COLUMNS:
+    required = required_columns(default_courier)
+    for standard in ALL_COLUMNS:
         column = (mapping or {}).get(standard, "")
         if not column:
-            problems.append({"row": None, "column": standard,
-                             "message": _("Choose the file's column for %(std)s.")
-                             % {"std": standard}})
+            if standard in required:
+                problems.append({"row": None, "column": standard,
+                                 "message": _("Choose the file's column for %(std)s.")
+                                 % {"std": standard}})
         elif column not in headers:
             problems.append({"row": None, "column": standard,
                              "message": _("The file has no column '%(col)s'.") % {"col": column}})
@@ -84,21 +126,22 @@ def validate_mapping(mapping, headers):
                 "its own.") % {"col": column, "other": chosen[column]}})
         else:
             chosen[column] = standard
-    unknown = set(mapping or {}) - set(STANDARD_COLUMNS)
+    unknown = set(mapping or {}) - set(ALL_COLUMNS)
     for name in sorted(unknown):
         problems.append({"row": None, "column": name, "message": _(
             "'%(name)s' is not a standard column (%(all)s).")
-            % {"name": name, "all": ", ".join(STANDARD_COLUMNS)}})
+            % {"name": name, "all": ", ".join(ALL_COLUMNS)}})
     if problems:
         raise ImportRejected(problems)
-    return {std: mapping[std] for std in STANDARD_COLUMNS}
+    return {std: mapping[std] for std in ALL_COLUMNS if mapping.get(std)}
 
 
-def remembered_mapping(client, headers):
+def remembered_mapping(client, headers, default_courier=""):
     """The client's stored mapping for this header shape, translated to this file's headers.
 
     A stored column that is a placeholder ({timestamp}, {file name}) maps to this file's
-    header of the same shape. None when no mapping is stored or it no longer fits.
+    header of the same shape. None when no mapping is stored or a required column no longer
+    fits; an optional column that no longer fits is left out.
     """
     row = ColumnMapping.objects.filter(client=client, headers_key=headers_key(headers)).first()
     if row is None:
@@ -106,15 +149,17 @@ def remembered_mapping(client, headers):
     by_shape = {}
     for header in headers:
         by_shape.setdefault(header_shape(header), []).append(header)
+    required = required_columns(default_courier)
     mapping = {}
-    for standard in STANDARD_COLUMNS:
+    for standard in ALL_COLUMNS:
         column = row.mapping.get(standard, "")
-        if column not in headers:
+        if column and column not in headers:
             same = by_shape.get(header_shape(column), [])
             column = same[0] if len(same) == 1 else None
-        if not column:
+        if column:
+            mapping[standard] = column
+        elif standard in required:
             return None
-        mapping[standard] = column
     return mapping
 
 
@@ -125,25 +170,48 @@ def remember_mapping(client, headers, mapping):
     )
 
 
-def resolve_mapping(client, headers, mapping=None):
+def resolve_mapping(client, headers, mapping=None, default_courier=""):
     """(mapping, remember?) — explicit mapping, else standard headers, else remembered one.
 
-    Returns (None, False) when the file needs a mapping step.
+    A file with the standard headers also gets the optional columns it obviously has (Notes,
+    Tags, Country by their usual names). Returns (None, False) when the file needs a mapping
+    step.
     """
     if mapping:
-        return validate_mapping(mapping, headers), True
-    if not missing_standard(headers):
-        return {s: s for s in STANDARD_COLUMNS}, False
-    remembered = remembered_mapping(client, headers)
+        return validate_mapping(mapping, headers, default_courier), True
+    if not missing_standard(headers, default_courier):
+        found = {s: s for s in STANDARD_COLUMNS if s in headers}
+        guessed = guess_mapping(headers)
+        found.update({s: guessed[s] for s in OPTIONAL_COLUMNS
+                      if guessed[s] and guessed[s] not in found.values()})
+        return found, False
+    remembered = remembered_mapping(client, headers, default_courier)
     if remembered:
         return remembered, False
     return None, False
 
 
+def squash(text):
+    """A header as compared with the aliases: case folded, only letters and digits."""
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+
 def guess_mapping(headers):
-    """Pre-selection for the mapping form: a header equal to the standard name, ignoring case,
-    spaces and underscores (e.g. 'order number' → Order_Number)."""
-    def squash(text):
-        return "".join(ch for ch in text.casefold() if ch.isalnum())
-    by_squash = {squash(h): h for h in headers}
-    return {s: by_squash.get(squash(s), "") for s in STANDARD_COLUMNS}
+    """Pre-selection for the mapping form: a header that obviously means a column.
+
+    A header equal to the column's name, ignoring case, spaces and punctuation ('order number'
+    → Order_Number), or one of its usual names in English, Bulgarian or Ukrainian ("Поръчка",
+    "Замовлення", "Qty", "Бр.", "Carrier" …). Each header is guessed for one column at most.
+    """
+    by_squash = {}
+    for header in headers:
+        by_squash.setdefault(squash(header), header)
+    guess, used = {}, set()
+    for standard in ALL_COLUMNS:
+        names = (squash(standard), *(squash(a) for a in HEADER_ALIASES.get(standard, ())))
+        header = next((by_squash[n] for n in names if n in by_squash
+                       and by_squash[n] not in used), "")
+        guess[standard] = header
+        if header:
+            used.add(header)
+    return guess

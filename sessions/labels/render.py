@@ -30,6 +30,7 @@ import barcode
 import qrcode
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 from zebrafy import ZebrafyImage
@@ -95,6 +96,7 @@ class LabelData:
     units: int = 0
     country: str = ""
     tags: tuple = ()
+    lines: tuple = ()  # a list's cover: its own text lines instead of the order's figures
 
     @property
     def payload(self):
@@ -150,6 +152,20 @@ def code128_modules(payload):
                          % {"number": payload, "error": exc}) from exc
 
 
+def barcode_svg(payload, *, module=2, height=56):
+    """An inline SVG of a Code-128 symbol (with its quiet zones), for a page to show or print."""
+    modules = code128_modules(payload)
+    quiet = QUIET_MODULES * module
+    width = len(modules) * module + 2 * quiet
+    bars = "".join(
+        f'<rect x="{quiet + m.start() * module}" y="0" width="{(m.end() - m.start()) * module}" '
+        f'height="{height}"/>' for m in re.finditer("1+", modules))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="barcode" role="img" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+            f'<title>{escape(payload)}</title><rect width="{width}" height="{height}" '
+            f'fill="#fff"/><g fill="#000">{bars}</g></svg>')
+
+
 def draw_modules(draw, modules, x, y, module_dots, height):
     """Draw each run of bars as one rectangle, every module exactly `module_dots` wide."""
     for match in re.finditer("1+", modules):
@@ -187,6 +203,8 @@ def fitted_text(draw, text, max_width, size, min_size=10):
 
 def info_lines(data, cfg):
     """The small text lines under the order number, per the client's choices."""
+    if data.lines:
+        return list(data.lines)
     first = []
     if cfg.show_sequence and data.sequence:
         first.append(f"#{data.sequence}")
@@ -300,13 +318,27 @@ def pdf_bytes(images, cfg):
     return images_to_pdf(images, cfg.dpi)
 
 
+def list_cover_data(packing_list, orders):
+    """The first page of a list's labels: the list barcode (`LIST-<id>`), its name and size.
+
+    Scanned at a station's pick page it claims the list and opens the station.
+    """
+    return LabelData(number=packing_list.barcode, lines=(
+        packing_list.name,
+        _("%(session)s · %(orders)d orders") % {
+            "session": packing_list.session.external_id, "orders": orders},
+    ))
+
+
 def list_labels_pdf(packing_list, *, date=None):
-    """PDF bytes with every order's label of the list, in the list's order."""
+    """PDF bytes: the list's cover (its barcode), then every order's label, in the list's
+    order."""
     cfg = LabelConfig.for_client(packing_list.session.client)
     data = list_label_data(packing_list, date=date)
     if not data:
         raise LabelError(_("The list has no orders to label."))
-    return pdf_bytes((render_label(d, cfg) for d in data), cfg)
+    pages = [list_cover_data(packing_list, len(data)), *data]
+    return pdf_bytes((render_label(d, cfg) for d in pages), cfg)
 
 
 def list_label_images(packing_list, *, date=None):

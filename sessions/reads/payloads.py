@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from profiles.normalize import normalize_sku
 from sessions.counters import STATUS_FIELDS, UNITS
+from sessions.durations import order_type_label
 from sessions.reads.boxes import boxes_payload
 
 
@@ -67,6 +68,7 @@ def order_payload(order, pending=()):
         "courier": order.courier,
         "country": order.country,
         "order_type": order.order_type,
+        "order_type_label": order_type_label(order.order_type),
         "tags": order.tags,
         "internal_tags": order.internal_tags,
         "notes": order.notes,

@@ -32,7 +32,12 @@ from sessions.imports.build import todays_open_session
 from sessions.imports.dispatch import ACCEPTED_SUFFIXES, import_file
 from sessions.imports.excel import preview
 from sessions.imports.guard import CHOICES
-from sessions.imports.mapping import STANDARD_COLUMNS, guess_mapping, missing_standard
+from sessions.imports.mapping import (
+    ALL_COLUMNS,
+    guess_mapping,
+    missing_standard,
+    required_columns,
+)
 from sessions.imports.shopify import server_session_folders, server_session_path
 from sessions.models import Order, PackingSession
 from sessions.web.access import supervisor_required
@@ -70,15 +75,21 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One select per standard column; the importer checks all five are chosen and distinct."""
+    """One select per column (standard ones, then Notes, Tags, Country); the importer checks
+    that the required ones are chosen and that no column is chosen twice."""
 
-    def __init__(self, headers, *args, initial_mapping=None, **kwargs):
+    def __init__(self, headers, *args, initial_mapping=None, default_courier="", **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "—")] + [(h, h) for h in headers]
-        for standard in STANDARD_COLUMNS:
+        required = required_columns(default_courier)
+        for standard in ALL_COLUMNS:
             self.fields[standard] = forms.ChoiceField(
                 label=standard, choices=choices, required=False,
-                initial=(initial_mapping or {}).get(standard, ""))
+                initial=(initial_mapping or {}).get(standard, ""),
+                help_text="" if standard in required else (
+                    _("optional: the client's default courier is %(courier)s")
+                    % {"courier": default_courier} if standard == "Courier"
+                    else _("optional")))
 
 
 def upload_dir():
@@ -203,7 +214,9 @@ def import_mapping(request, token):
         drop_upload(token)
         return render(request, "sessions/import_upload.html",
                       {"form": UploadForm(), "errors": exc.details["errors"]})
-    form = MappingForm(headers, request.POST or None, initial_mapping=guess_mapping(headers))
+    default_courier = client.settings_or_default().default_courier.strip()
+    form = MappingForm(headers, request.POST or None, initial_mapping=guess_mapping(headers),
+                       default_courier=default_courier)
     errors = []
     if request.method == "POST" and form.is_valid():
         mapping = {k: v for k, v in form.cleaned_data.items() if v}
@@ -216,7 +229,8 @@ def import_mapping(request, token):
             return redirect("import-preview", token=token)
     return render(request, "sessions/import_mapping.html", {
         "form": form, "errors": errors, "headers": headers, "rows": rows,
-        "file_name": meta["name"], "client": client, "missing": missing_standard(headers),
+        "file_name": meta["name"], "client": client,
+        "missing": missing_standard(headers, default_courier),
     })
 
 

@@ -17,7 +17,11 @@ from django.utils.translation import gettext as _
 from profiles.models import Client
 from profiles.roles import is_supervisor
 from profiles.services import worker_for_user
+from profiles.terminals import badge_at_terminal
+from sessions import claims
 from sessions.approvals import APPROVE_WITH
+from sessions.errors import PackingError
+from sessions.listcodes import list_id_from_input
 from sessions.models import FILL_REASONS, PROBLEM_REASONS, PackingList
 from sessions.reads.payloads import order_payload
 from sessions.reads.station_panels import courier_deadlines, open_lists, station_history
@@ -59,12 +63,36 @@ def station_pick(request):
 
 @needs_station
 def station_go(request):
-    """Open a list by the number typed or scanned on the pick page (`12`, `L12`, `#12`)."""
-    raw = "".join(ch for ch in request.GET.get("code", "") if ch.isdigit())
-    if raw and PackingList.objects.filter(pk=int(raw)).exists():
-        return redirect("station-list", list_id=int(raw))
-    messages.error(request, _("No packing list has the number %(code)s.")
-                   % {"code": request.GET.get("code", "")})
+    """A list barcode (`LIST-42`) or number scanned or typed on the pick page.
+
+    POST (the pick page's scan field) claims the list for this packer at this station through
+    the claim service, then opens the station; a refusal (in use elsewhere, ended) is shown on
+    the pick page. GET only opens the list (old links). A badge scanned here signs its packer
+    out (their own) or in (another packer's), for a kiosk terminal.
+    """
+    code = (request.POST.get("code") if request.method == "POST"
+            else request.GET.get("code")) or ""
+    list_id = list_id_from_input(code)
+    if list_id is None or not PackingList.objects.filter(pk=list_id).exists():
+        return _not_a_list(request, code)
+    if request.method == "POST":
+        try:
+            claims.claim_list(list_id, worker=worker_for_user(request.user),
+                              station=request.station, by_user=request.user)
+        except PackingError as exc:
+            messages.error(request, exc.message)
+            return redirect("station-pick")
+    return redirect("station-list", list_id=list_id)
+
+
+def _not_a_list(request, code):
+    if request.method == "POST":
+        swapped = badge_at_terminal(request, code)
+        if swapped == "signed_out":
+            return redirect("login")
+        if swapped == "signed_in":
+            return redirect("station-pick")
+    messages.error(request, _("No packing list has the number %(code)s.") % {"code": code})
     return redirect("station-pick")
 
 

@@ -36,6 +36,7 @@ def station_strings():
         "endedDetail": _("The completion report is ready."),
         "downloadReport": _("Download report"),
         "timeLeft": _("%(time)s left"),
+        "hoursMinutes": _("%(h)s h %(m)s min"),
         "late": _("late by %(time)s"),
         "pickup": _("Pick-up"),
         "courier": _("Courier"),

@@ -457,7 +457,7 @@
     fact("order-courier", S.courier, order.courier);
     fact("order-country", S.country, order.country);
     fact("order-box", S.box, order.box);
-    fact("order-type", S.orderType, order.order_type);
+    fact("order-type", S.orderType, order.order_type_label);
     renderDeadline();
     (order.tags || []).concat(order.internal_tags || []).forEach((t) => $("order-tags").append(el("span", { class: "tag" }, t)));
     if (order.reship_of) $("order-tags").append(el("span", { class: "tag reship" }, S.reship));
@@ -511,7 +511,7 @@
     if (!hhmm) return;
     const [h, m] = hhmm.split(":").map(Number);
     const mins = h * 60 + m - minutesOfDay(cfg.timeZone);
-    const span = `${Math.floor(Math.abs(mins) / 60)}h ${String(Math.abs(mins) % 60).padStart(2, "0")}m`;
+    const span = fmt(S.hoursMinutes, { h: Math.floor(Math.abs(mins) / 60), m: String(Math.abs(mins) % 60).padStart(2, "0") });
     box.append(el("span", { class: "muted" }, `${S.pickup} ${hhmm} · `),
       el("b", {}, mins >= 0 ? fmt(S.timeLeft, { time: span }) : fmt(S.late, { time: span })));
     if (mins < 0) box.classList.add("late"); else if (mins < 60) box.classList.add("soon");
