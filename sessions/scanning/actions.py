@@ -9,14 +9,23 @@ stored with the event. Reopening a completed order is a supervisor's.
 """
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
 from profiles.normalize import normalize_barcode, normalize_sku
 from profiles.roles import is_supervisor
 from sessions.errors import Forbidden, InvalidAction, InvalidRequest, NotFound, ReasonRequired
-from sessions.models import FILL_REASONS, PROBLEM_REASONS, ApprovalAction, Order, OrderItem, Reason
-from sessions.outcomes import Outcome
+from sessions.models import (
+    FILL_REASONS,
+    PROBLEM_REASONS,
+    ApprovalAction,
+    Order,
+    OrderItem,
+    Reason,
+    ScanEvent,
+)
+from sessions.outcomes import PACKING, Outcome
 from sessions.reads.references import product_name
 from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
 from sessions.scanning.rules import (
@@ -120,8 +129,44 @@ def force_confirm(step, *, item, reason=None, note=None, **_params):
     return _packed_result(Outcome.FORCE_CONFIRMED, order, line, remaining, state, reason, note)
 
 
-def undo(step, *, item, **_params):
-    """Take back one unit of a line (a correction). A completed order is never touched."""
+# Outcomes that put units in the parcel (scans and fills by hand): what "undo" walks back.
+UNDOABLE = (*PACKING, Outcome.CONFIRMED, Outcome.FORCE_CONFIRMED)
+
+
+def last_unit_line(step):
+    """The line of the newest unit this station put into the open order and has not taken back
+    yet (None when there is none): undo without a line goes back step by step through this
+    station's own scans, from the log, so it survives a reload of the screen."""
+    order = step.open_order()
+    if order is None:
+        return None
+    events = (ScanEvent.objects.filter(order_id=order.pk, station_id=step.list.station_id,
+                                       item__isnull=False)
+              .filter(Q(outcome__in=UNDOABLE, quantity__gt=0) | Q(outcome=Outcome.UNDONE))
+              .order_by("id").values_list("item_id", "outcome", "quantity"))
+    units = []
+    for item_id, outcome, quantity in events:
+        if outcome != Outcome.UNDONE:
+            units.extend([item_id] * quantity)
+        elif item_id in units:
+            del units[len(units) - 1 - units[::-1].index(item_id)]
+    packed = {line.pk: line.packed for line in order.items.all()}
+    for item_id in reversed(units):
+        if packed.get(item_id, 0) > 0:
+            return item_id
+    return None
+
+
+def undo(step, *, item=None, **_params):
+    """Take back one unit of a line (a correction). A completed order is never touched.
+    Without a line: the newest unit this station packed into the open order (step by step)."""
+    if item is None:
+        if step.open_order() is None:
+            raise InvalidAction(_("No order is open."))
+        item = last_unit_line(step)
+        if item is None:
+            return Result(Outcome.ALREADY_ZERO, _("Nothing to undo: scan an item first."),
+                          order=step.open_order())
     order, line = _open_order_line(step, item)
     if line.packed == 0:
         return Result(Outcome.ALREADY_ZERO,
@@ -154,8 +199,8 @@ def skip(step, *, order=None, **_params):
     if step.list.open_order_id == target.pk:
         step.set_open_order(None)
     check_all_done(step)
-    return Result(Outcome.SKIPPED, _("Order %(number)s skipped.") % {"number": target.number},
-                  order=target)
+    return Result(Outcome.SKIPPED, _("Order %(number)s skipped: scan a label.")
+                  % {"number": target.number}, order=target)
 
 
 def _extra_of(step, sku, item):

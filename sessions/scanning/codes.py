@@ -18,6 +18,7 @@ from profiles.normalize import normalize_order_number, normalize_sku
 from sessions.errors import InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import Outcome
+from sessions.reads.references import known_product
 from sessions.scanning import actions
 from sessions.scanning.frame import RAW_CODE_MAX, Result, first_row, line_key, run_step
 from sessions.scanning.rules import (
@@ -145,7 +146,7 @@ def item_scan(step, code):
         state = pack_units(step, order, line, 1)
         return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK), state_message(order, state, line),
                       order=order, item=line, quantity=1)
-    return label_or_unknown(step, order, code)
+    return label_or_unknown(step, order, code, target)
 
 
 def over_scan(step, order, line):
@@ -157,7 +158,7 @@ def over_scan(step, order, line):
                   extra={"extra": {"sku": extra.sku, "pending": extra.pending}})
 
 
-def label_or_unknown(step, order, code):
+def label_or_unknown(step, order, code, target=""):
     """Not an item of the open order: another order's label (offer to skip) or a wrong item."""
     number = normalize_order_number(code)
     if number == order.normalized_number:
@@ -179,6 +180,12 @@ def label_or_unknown(step, order, code):
                       extra={"other_order": other, "can_skip": True})
     order.unknown_scans += 1
     step.touch(order, "unknown_scans")
+    product = known_product(step.list.session.client_id, target)
+    if product is not None:  # a product of this client, only not of this order: name it
+        return Result(Outcome.UNKNOWN_ITEM, _(
+            "Wrong item: %(name)s (%(sku)s) is not in this order") % {
+                "name": product["product_name"], "sku": product["sku"]},
+            order=order, extra={"product": product})
     return Result(Outcome.UNKNOWN_ITEM,
         _("%(code)s is not an item of order %(number)s.") % {"code": code.strip(),
                                                                "number": order.number},

@@ -5,8 +5,16 @@
  *   and is sent one at a time in order. A network failure leaves it in the outbox and it is
  *   resent when the server answers again; the server answers a repeated scan id from its log,
  *   so nothing is lost and nothing counts twice (also across a page reload).
- * - After "order complete" the screen holds for PACKER_ORDER_CLEAR_SECONDS; scans typed then wait
- *   in the outbox and are processed after the clear, never dropped.
+ * - Nothing holds: a completed order (and its message) stays on screen until the next scan, which
+ *   is sent at once. What the screen keeps showing after an answer is the server's decision
+ *   (`show_order`, and the `offer` of each outcome in the page config), not a list of outcome
+ *   names kept here.
+ * - While the server cannot be reached, every scan gets an answer at once from what the screen
+ *   knows (a provisional count on the line, marked unconfirmed, "saved offline, N waiting"); the
+ *   server's answer replaces it when it comes, and a difference is shown.
+ * - Scanner quirks are undone where they arrive (cleanCode): CR/LF, Tab as the terminator,
+ *   GS1 group separators and AIM symbology identifiers; the same code twice within
+ *   cfg.scanner.doubleFireMs is one read (shown and counted, never a second unit).
  * - The scan input always has the focus: buttons never take it (tabindex -1, mousedown
  *   prevented) and any click or blur gives it back — except while the in-page dialog
  *   (static/js/dialog.js) is open: then it has the keys (a supervisor's badge, a reason).
@@ -34,9 +42,12 @@
   let token = localStorage.getItem(key + ":token") || null;
   let outbox = load(key + ":outbox", []);
   let list = null, order = null, lastItemId = null, lastUnknown = null;
-  let online = true, pumping = false, holdUntil = 0, clearTimer = null, heartbeatTimer = null;
+  let online = true, pumping = false, heartbeatTimer = null;
   let retryDelay = 500, offlineTimer = null, state = "claiming", ws = null;
   let history = cfg.history || [];
+  let otherOrder = null;  // the order whose label was scanned while another was open (F2 opens it)
+  let lastRead = { code: "", at: 0 };
+  let doubleReads = Number(localStorage.getItem(key + ":double") || 0);
 
   function load(k, dflt) { try { return JSON.parse(localStorage.getItem(k)) || dflt; } catch (e) { return dflt; } }
   // A supervisor's approval is never written to localStorage (only kept in memory for a retry).
@@ -101,7 +112,7 @@
   }
   function showOutbox() {
     $("outbox-count").textContent = outbox.length;
-    $("outbox").classList.toggle("hidden", outbox.length === 0);
+    $("outbox").classList.toggle("idle", outbox.length === 0);  // its place is kept: no jump
     body.dataset.pending = String(outbox.length);
   }
 
@@ -182,8 +193,8 @@
       actions.push(button(S.approveReclaim, "warn big", () => approveClaim(err, takeover), { id: "btn-approve-claim" }));
       showStatus("error", S.refused, err.message);
     } else if (err.code === "list_completed") {
-      title = S.ended; text = S.endedDetail;
-      actions.push(reportLink());
+      ended();
+      return;
     } else {
       text = "";
       actions.push(button(S.retry, "secondary", () => claim(false), { id: "btn-retry" }));
@@ -269,15 +280,13 @@
     pumping = true;
     try {
       while (outbox.length && state === "ready") {
-        const wait = holdUntil - Date.now();
-        if (wait > 0) { await sleep(wait); continue; }
-        if (clearTimer) clearOrder();
         const entry = outbox[0];
         let res;
         try {
           res = await post(entry.path, entry.body, true);
         } catch (e) {
           setOnline(false);
+          answerOffline();
           await sleep(retryDelay);
           retryDelay = Math.min(retryDelay * 2, 3000);
           continue;
@@ -348,6 +357,53 @@
     showOverlay("signed-out", S.signedOut, S.signedOutDetail, [link]);
   }
 
+  /* ---------- offline: an answer at once from what the screen knows ---------- */
+  /* The server's rule for item codes (profiles/normalize.normalize_sku): letters and digits, lower case. */
+  function itemKey(code) { return String(code).replace(/[^\p{L}\p{N}]/gu, "").toLowerCase(); }
+
+  /* Units the waiting scans would add, per line: shown on the line, marked unconfirmed. */
+  function provisionalUnits() {
+    const units = {};
+    outbox.forEach((e) => { if (e.local && e.local.item) units[e.local.item] = (units[e.local.item] || 0) + 1; });
+    return units;
+  }
+
+  /* Scans that cannot be sent now get their provisional answer (once each, kept in the outbox). */
+  function answerOffline() {
+    const fresh = outbox.filter((e) => e.path === "scan/" && !e.local);
+    fresh.forEach(localAnswer);
+    if (fresh.length) saveOutbox();
+  }
+
+  function localAnswer(entry) {
+    const units = provisionalUnits();
+    const k = itemKey(entry.body.code);
+    const open = order && order.status !== "completed";
+    const lines = open && k ? order.items.filter((it) => itemKey(it.sku) === k) : [];
+    const line = lines.find((it) => it.packed + (units[it.id] || 0) < it.required);
+    let tone = "warn", guess = "", what = S.offlineUnknown;
+    if (line) { tone = "ok"; guess = "item_ok"; what = `${line.sku} +1`; }
+    else if (lines.length) { guess = "extra_item"; what = headline("extra_item"); }
+    entry.local = { outcome: guess, item: line ? line.id : null };
+    renderOrder();
+    const box = $("status");
+    box.className = "status t-" + tone + " provisional";
+    box.dataset.outcome = "offline";
+    $("status-headline").textContent = S.savedOffline;
+    $("status-detail").textContent = `${entry.body.code} · ${what} · ` + fmt(S.waitingN, { n: outbox.length });
+    body.dataset.lastOutcome = "offline";
+    soundTone(tone, "offline");
+  }
+
+  /* The server's answer to a scan answered offline: its figures replace ours; a difference is said. */
+  function compareOffline(entry, a) {
+    const note = $("offline-diff");
+    if (entry.local.outcome === a.outcome) return;
+    note.textContent = fmt(S.offlineDiff, { code: entry.body.code, answer: headline(a.outcome) });
+    note.classList.add("shown");
+    body.dataset.offlineDiff = a.outcome;
+  }
+
   /* ---------- answers ---------- */
   function refused(err) {
     body.dataset.lastOutcome = "error";
@@ -358,36 +414,38 @@
 
   function answer(a, entry) {
     const outcome = a.outcome;
+    const offer = S.outcomes[outcome] ? S.outcomes[outcome].offer : "";
     body.dataset.lastOutcome = outcome;
     if (a.list) { list = a.list; renderProgress(); }
     const before = order;
-    if (a.order && a.order.status === "needs_review") {
-      order = null; lastItemId = null;  // set aside for a supervisor: never open on this screen
-    } else if (a.order) {
-      order = a.order;
-      lastItemId = changedItem(before, order) || (before && before.id === order.id ? lastItemId : null);
-    } else if (["skipped"].includes(outcome)) {
-      order = null; lastItemId = null;
-    }
-    lastUnknown = outcome === "unknown_item" && entry ? entry.body.code : null;
+    if (a.show_order) order = a.order;
+    else if (!list || !order || list.open_order !== order.id) order = null;
+    lastItemId = changedItem(before, order) || (before && order && before.id === order.id ? lastItemId : null);
+    lastUnknown = offer === "map" && entry ? entry.body.code : null;
+    otherOrder = offer === "skip" && a.other_order ? a.other_order : null;
     renderOrder();
     showStatus(outcome, headline(outcome), a.message || "");
     sound(outcome);
-    if (order && order.status === "completed") {
-      addHistory(order);
-      holdUntil = Date.now() + cfg.clearSeconds * 1000;
-      if (clearTimer) clearTimeout(clearTimer);
-      clearTimer = setTimeout(() => { clearOrder(); pump(); }, cfg.clearSeconds * 1000);
-      showStatus(outcome, headline(outcome),
-        (a.message || "") + " · " + fmt(S.clearing, { seconds: cfg.clearSeconds }));
-    }
-    if (outcome === "other_order_label" && order) {
-      offerAction(S.skipOrder + " (F2)", "warn", skip, "btn-offer-skip");
-    } else if (outcome === "order_already_completed" && cfg.supervisor && a.order) {
+    if (entry && entry.body.code) showLastScan(entry.body.code, a.product);
+    if (entry && entry.local) compareOffline(entry, a);
+    if (a.order_completed && a.order) addHistory(a.order);
+    if (otherOrder && order) {
+      offerAction(fmt(S.skipAndOpen, { number: otherOrder.number }) + " (F2)", "warn", skip, "btn-offer-skip");
+    } else if (offer === "reopen" && cfg.supervisor && a.order) {
       const done = a.order;
       offerAction(S.reopen, "secondary", () => action("reopen", { order: done.id }), "btn-offer-reopen");
     }
     if (a.all_done) allDone();
+  }
+
+  /* Last scan: the code as read and, when the server names it, the product. */
+  function showLastScan(code, product) {
+    const last = $("last-scan");
+    last.replaceChildren(el("span", { class: "code" }, code));
+    last.dataset.code = code;
+    if (product && product.product_name) {
+      last.append(el("span", { class: "product" }, `${product.product_name} (${product.sku})`));
+    }
   }
 
   /* A one-off button under the status line (e.g. "skip" after another order's label). */
@@ -404,16 +462,6 @@
     return up ? up.id : null;
   }
 
-  function clearOrder() {
-    if (clearTimer) { clearTimeout(clearTimer); clearTimer = null; }
-    holdUntil = 0;
-    if (order && order.status === "completed") {
-      order = null; lastItemId = null;
-      renderOrder();
-      if (state === "ready") showStatus("ready", S.ready, S.readyDetail);
-    }
-  }
-
   /* ---------- rendering ---------- */
   function showStatus(outcome, headline, detail) {
     const box = $("status");
@@ -427,7 +475,7 @@
 
   function renderProgress() {
     if (!list) return;
-    const done = list.completed_orders + list.skipped_orders;
+    const done = list.completed_orders;  // a skipped order is not done
     const pct = list.orders ? Math.round((100 * done) / list.orders) : 0;
     $("progress-bar").style.width = pct + "%";
     $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
@@ -462,13 +510,17 @@
     const notes = [order.notes, order.system_note].filter(Boolean).join(" · ");
     if (notes) { $("order-notes").textContent = notes; $("order-notes").classList.remove("hidden"); }
     const open = order.status !== "completed";
+    const units = provisionalUnits();
+    let last = null;
     order.items.forEach((it) => {
       const tr = el("tr", { "data-item": it.id, "data-sku": it.sku });
+      const extra = units[it.id] || 0;
       if (it.complete) tr.classList.add("line-done");
-      if (it.id === lastItemId) tr.classList.add("line-last");
-      const qty = el("td", { class: "qty" }, `${it.packed} / ${it.required}`);
+      if (it.id === lastItemId) { tr.classList.add("line-last"); last = tr; }
+      const qty = el("td", { class: "qty" }, `${it.packed + extra} / ${it.required}`);
+      if (extra) { tr.classList.add("unconfirmed"); qty.append(el("span", { class: "unconfirmed-mark" }, S.unconfirmed)); last = tr; }
       if (it.extras_kept) qty.append(el("span", { class: "kept" }, fmt(S.keptExtras, { n: it.extras_kept })));
-      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", {}, it.product_name), qty);
+      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", { class: "name" }, it.product_name), qty);
       const act = el("td", { class: "row-actions" });
       if (open) {
         const full = it.packed >= it.required;
@@ -493,6 +545,8 @@
       tr.append(act);
       exBody.append(tr);
     });
+    // The line just scanned stays in view (the table scrolls inside its panel).
+    if (last) last.scrollIntoView({ block: "nearest" });
   }
 
   function fact(id, label, value) {
@@ -526,7 +580,7 @@
   }
 
   function addHistory(o) {
-    if (history.length && history[0].number === o.number) return;
+    history = history.filter((h) => h.number !== o.number);
     history.unshift({ number: o.number, at: o.completed_at || new Date().toISOString() });
     history = history.slice(0, 20);
     renderHistory();
@@ -543,6 +597,7 @@
 
   /* ---------- overlays ---------- */
   function showOverlay(kind, title, text, actions) {
+    $("end-summary").classList.add("hidden");
     $("overlay-title").textContent = title;
     $("overlay-text").textContent = text || "";
     $("overlay-actions").replaceChildren(...actions);
@@ -572,13 +627,18 @@
     if (state !== "ready") return;
     enqueue("action/", Object.assign({ action: name }, extra || {}));
   }
+  /* Step by step back through this station's units of the open order (the server walks its log). */
   function undoLast() {
-    if (!order || !lastItemId) { showStatus("already_zero", headline("already_zero"), S.nothingToUndo); sound("warn"); return; }
-    action("undo", { item: lastItemId });
+    if (!order || order.status === "completed") { showStatus("already_zero", headline("already_zero"), S.nothingToUndo); sound("already_zero"); return; }
+    action("undo", {});
   }
+  /* Skip the open order; after another order's label, open that order at once. */
   function skip() {
-    if (!order) { showStatus("error", S.refused, S.noOpenOrder); sound("error"); return; }
+    if (!order || order.status === "completed") { showStatus("error", S.refused, S.noOpenOrder); sound("error"); return; }
+    const other = otherOrder;
+    otherOrder = null;
     action("skip", { order: order.id });
+    if (other) enqueue("scan/", { code: other.number });
   }
   function extraAction(name) {
     const pending = order ? (order.extras || []).find((e) => e.pending > 0) : null;
@@ -681,13 +741,23 @@
     return ok ? final : null;
   }
 
-  function ended(summary) {
+  /* The list has ended: its summary (the server's rows), the report, and what the next scan does. */
+  async function ended() {
     setState("ended");
     if (heartbeatTimer) clearInterval(heartbeatTimer);
     token = null;
     localStorage.removeItem(key + ":token");
-    showStatus("all_done", S.ended, S.endedDetail);
-    showOverlay("ended", S.ended, S.endedDetail, [reportLink(), backLink()]);
+    showStatus("all_done", S.ended, S.endedNext);
+    showOverlay("ended", S.ended, S.endedNext, [reportLink(), backLink()]);
+    const data = await getJSON(cfg.summaryUrl);
+    const table = $("end-summary");
+    table.replaceChildren();
+    ((data && data.rows) || []).forEach((r) => {
+      const tr = el("tr", { "data-key": r.key });
+      tr.append(el("th", {}, r.label), el("td", {}, r.value));
+      table.append(tr);
+    });
+    table.classList.toggle("hidden", !table.children.length);
   }
 
   /* ---------- sound (WebAudio, unlocked by the first key or tap) ---------- */
@@ -708,10 +778,10 @@
     o.connect(g); g.connect(audio.destination);
     o.start(audio.currentTime + start); o.stop(audio.currentTime + start + dur + 0.02);
   }
-  function sound(outcome) {
-    body.dataset.sound = outcome;
+  function sound(outcome) { soundTone(toneOf(outcome), outcome); }
+  function soundTone(t, name) {
+    body.dataset.sound = name;
     if (!audio || audio.state !== "running") return;
-    const t = toneOf(outcome);
     if (t === "ok") tone(880, 0, 0.12);
     else if (t === "info") { tone(660, 0, 0.1); tone(880, 0.11, 0.12); }
     else if (t === "done") [523, 659, 784, 1047].forEach((f, i) => tone(f, i * 0.09, 0.16));
@@ -725,20 +795,69 @@
     if (D.isOpen()) return;  // the dialog has the keys
     if (document.activeElement !== input) input.focus({ preventScroll: true });
   }
-  input.addEventListener("keydown", (ev) => {
-    if (ev.key !== "Enter") return;
-    ev.preventDefault();
-    const code = input.value.trim();
-    input.value = "";
+  /* What the scanner meant: its terminator, GS1 group separators and AIM symbology identifier
+   * (e.g. "]C1", "]E0", "]Q3") taken off, as the terminal's settings say (cfg.scanner). */
+  function cleanCode(raw) {
+    const sc = cfg.scanner || {};
+    let code = String(raw).replace(/[\r\n\t]/g, "");
+    if (sc.stripGroupSeparator) code = code.replace(/\x1d/g, "");
+    code = code.trim();
+    if (sc.stripAim) code = code.replace(/^\][A-Za-z][0-9A-Za-z]/, "");
+    return code.trim();
+  }
+
+  /* The same code again within doubleFireMs is the scanner firing twice: one read, not two units. */
+  function doubleFire(code) {
+    const now = performance.now();
+    const again = code === lastRead.code && now - lastRead.at < (cfg.scanner || {}).doubleFireMs;
+    lastRead = { code, at: now };
+    if (!again) return false;
+    doubleReads += 1;
+    localStorage.setItem(key + ":double", String(doubleReads));
+    showDoubleReads();
+    return true;
+  }
+  function showDoubleReads() {
+    const box = $("double-reads");
+    box.textContent = doubleReads ? fmt(S.doubleReads, { n: doubleReads }) : "";
+    body.dataset.doubleReads = String(doubleReads);
+  }
+
+  /* A list barcode (LIST-<id>): the list it opens, or null. */
+  function listOfBarcode(code) {
+    const m = new RegExp(cfg.listBarcodePattern, "i").exec(code);
+    return m ? Number(m[1]) : null;
+  }
+
+  /* After the list ended: a list barcode opens that list; anything else is told what to do. */
+  function scanAfterEnd(code) {
+    const id = listOfBarcode(code);
+    if (id) { location.href = cfg.listUrl.replace("999999999", id); return; }
+    showStatus("error", S.ended, fmt(S.endedScan, { code }));
+    sound("error");
+  }
+
+  function onScan(raw) {
+    const code = cleanCode(raw);
     if (!code) return;
-    const last = $("last-scan");
-    last.textContent = code;
-    last.dataset.code = code;
-    if (state !== "ready" && state !== "claiming") { sound("error"); return; }
+    if (doubleFire(code)) return;
+    if (state === "ended") { showLastScan(code, null); scanAfterEnd(code); return; }
+    showLastScan(code, null);
+    if (state !== "ready" && state !== "claiming") { showStatus("error", S.refused, S.notNow); sound("error"); return; }
     const entry = { path: "scan/", body: { code, scan_id: newScanId() }, queuedAt: Date.now() };
     outbox.push(entry);
+    if (!online) localAnswer(entry);
     saveOutbox();
     pump();
+  }
+
+  input.addEventListener("keydown", (ev) => {
+    // Enter ends a scan; so does Tab when the scanner is set to send it (focus never moves).
+    if (ev.key !== "Enter" && !(ev.key === "Tab" && (cfg.scanner || {}).tabEnds)) return;
+    ev.preventDefault();
+    const raw = input.value;
+    input.value = "";
+    onScan(raw);
   });
   input.addEventListener("blur", () => setTimeout(focusScan, 0));
   document.addEventListener("click", () => setTimeout(focusScan, 0));
@@ -753,7 +872,11 @@
     else if (ev.key === "F7") { ev.preventDefault(); extraAction("remove_extra"); }
     else if (ev.key === "F8") { ev.preventDefault(); releaseList(); }
     else if (ev.key === "F10") { ev.preventDefault(); flagProblem(); }
-    else if (ev.key === "Escape") { input.value = ""; hideOverlayIfInfo(); }
+    else if (ev.key === "Escape") {
+      input.value = "";
+      if (state === "ended") { location.href = cfg.pickUrl; return; }
+      hideOverlayIfInfo();
+    }
     if (document.activeElement !== input) focusScan();
   });
   document.addEventListener("pointerdown", unlockSound);
@@ -774,6 +897,7 @@
   body.dataset.online = "1";
   if (localStorage.getItem("packer:sound") === "on") $("btn-sound").textContent = S.soundOff;
   renderHistory();
+  showDoubleReads();
   showOutbox();
   focusScan();
   claim(false);
