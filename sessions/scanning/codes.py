@@ -11,6 +11,8 @@ Every call is one transaction through engine.run_step (row locks, claim check, i
 id, ScanEvent with the answer, publish after commit). Manual actions live in actions.py.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
@@ -44,8 +46,22 @@ def scan(list_id, *, token, code, scan_id=None):
                              % {"max": RAW_CODE_MAX})
     return run_step(
         list_id, token=token, scan_id=scan_id, action=ScanEvent.Action.SCAN, raw_code=code,
-        handler=lambda step: _scan(step, code),
+        handler=lambda step: _scan(step, scanner_code(code)),
     )
+
+
+# An AIM symbology identifier a scanner may put before every code: "]" + a letter + a
+# modifier ("]C1" GS1-128, "]E0" EAN-13, "]Q3" QR). No SKU or order number starts with "]".
+AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+SCANNER_NOISE = str.maketrans("", "", "\r\n\t\x1d")
+
+
+def scanner_code(code):
+    """The code without what a scanner adds: CR/LF/Tab terminators, GS1 group separators
+    (ASCII 29) and an AIM identifier. The station strips them too (its settings); API clients
+    and stations whose settings are off get the same answer here. The log keeps the raw code."""
+    code = code.translate(SCANNER_NOISE).strip()
+    return AIM_PREFIX.sub("", code, count=1).strip()
 
 
 def perform_action(list_id, *, token, action, scan_id=None, item=None, order=None,
