@@ -114,6 +114,7 @@ def tone(outcome):
 
 
 def client_config():
-    """{value: {"label", "tone", "offer"}} for the pages' JavaScript, in the active language."""
-    return {o.value: {"label": str(o.label), "tone": tone(o).value, "offer": OFFERS.get(o, "")}
+    """{value: {"label", "tone", "offer", "packs"}} for the pages' JavaScript, in the active language."""
+    return {o.value: {"label": str(o.label), "tone": tone(o).value, "offer": OFFERS.get(o, ""),
+                      "packs": o in PACKING}
             for o in Outcome}

@@ -381,10 +381,10 @@
     const open = order && order.status !== "completed";
     const lines = open && k ? order.items.filter((it) => itemKey(it.sku) === k) : [];
     const line = lines.find((it) => it.packed + (units[it.id] || 0) < it.required);
-    let tone = "warn", guess = "", what = S.offlineUnknown;
-    if (line) { tone = "ok"; guess = "item_ok"; what = `${line.sku} +1`; }
-    else if (lines.length) { guess = "extra_item"; what = headline("extra_item"); }
-    entry.local = { outcome: guess, item: line ? line.id : null };
+    let tone = "warn", what = S.offlineUnknown;
+    if (line) { tone = "ok"; what = `${line.sku} +1`; }
+    else if (lines.length) what = headline("extra_item");
+    entry.local = { item: line ? line.id : null, sku: line ? line.sku : "" };
     renderOrder();
     const box = $("status");
     box.className = "status t-" + tone + " provisional";
@@ -396,11 +396,13 @@
   }
 
   /* The server's answer to a scan answered offline: its figures replace ours; a difference is said. */
+  let offlineDiffs = [];
   function compareOffline(entry, a) {
-    const note = $("offline-diff");
-    if (entry.local.outcome === a.outcome) return;
-    note.textContent = fmt(S.offlineDiff, { code: entry.body.code, answer: headline(a.outcome) });
-    note.classList.add("shown");
+    const packs = !!(S.outcomes[a.outcome] || {}).packs;
+    const sku = packs && a.product ? a.product.sku : "";
+    if (packs === !!entry.local.item && sku === entry.local.sku) return;  // as provisionally shown
+    offlineDiffs = offlineDiffs.concat(fmt(S.offlineDiff, { code: entry.body.code, answer: headline(a.outcome) })).slice(-2);
+    $("offline-diff").textContent = offlineDiffs.join(" · ");
     body.dataset.offlineDiff = a.outcome;
   }
 

@@ -177,3 +177,83 @@ def test_destructive_choices_take_a_function_key_never_enter(server, login_conte
     expect(page.locator("body")).to_have_attribute("data-state", "ready")
     assert packing_list.orders.get(number="D-1").status == "in_progress"
     assert dialogs == []
+
+
+def test_scanner_affixes_are_stripped_and_a_double_read_is_one_unit(server, login_context):
+    packing_list, station, worker = packing_floor({"G-1": [("SKU-A", 3)]})
+    page = open_station(login_context(worker.user, station), packing_list)
+    scan(page, "]Q3G-1")  # an AIM symbology identifier before the code
+    expect_outcome(page, "order_loaded")
+    page.locator("#scan-input").press_sequentially("]C1SKU-A", delay=0)
+    page.keyboard.press("Tab")  # a scanner set to end codes with Tab
+    expect_outcome(page, "item_ok")
+    expect(page.locator("#last-scan .code")).to_have_text("SKU-A")
+    expect(page.locator("#scan-input")).to_be_focused()
+    page.wait_for_timeout(200)  # a hand's second scan, not a double read
+    page.keyboard.insert_text("SKU\x1d-A")  # a GS1 group separator inside the code
+    page.keyboard.press("Enter")
+    expect_outcome(page, "item_ok")
+    expect(qty(page, "SKU-A")).to_have_text("2 / 3")
+    # The scanner fires twice (the same code within 150 ms): one unit, shown and counted.
+    page.evaluate("""() => {
+        const input = document.getElementById('scan-input');
+        for (let i = 0; i < 2; i++) {
+            input.value = 'SKU-A';
+            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', bubbles: true}));
+        }
+    }""")
+    expect_outcome(page, "order_complete")
+    expect(page.locator("body")).to_have_attribute("data-double-reads", "1")
+    expect(page.locator("#double-reads")).to_contain_text("1")
+    assert OrderItem.objects.get().packed == 3
+    assert packing_list.scan_events.filter(raw_code="SKU-A").count() == 3  # sent clean, once each
+
+
+def region_boxes(page):
+    """Layout boxes of the main regions (offsets: the status box's flash is a transform)."""
+    return page.evaluate("""() => Object.fromEntries(
+        ['.st-top', '#status', '#order-panel', 'aside.side', '#items-scroll'].map((s) => {
+            const e = document.querySelector(s);
+            return [s, [e.offsetLeft, e.offsetTop, e.offsetWidth, e.offsetHeight]];
+        }))""")
+
+
+def test_offline_scans_answer_at_once_and_the_server_figures_replace_them(server, login_context):
+    from tests.builders import build_mapping
+
+    packing_list, station, worker = packing_floor({"OF-1": [("SKU-A", 2), ("SKU-B", 1)]})
+    build_mapping(packing_list.session.client, "BAR-B", "SKU-B")
+    context = login_context(worker.user, station)
+    page = open_station(context, packing_list)
+    scan(page, "OF-1")
+    expect_outcome(page, "order_loaded")
+    before = region_boxes(page)
+
+    context.set_offline(True)
+    scan(page, "SKU-A")
+    expect(page.locator("#status-headline")).to_have_text("Saved offline")
+    expect(page.locator("#status-detail")).to_contain_text("1 waiting")
+    expect(page.locator("#status")).to_have_class(re.compile(r"t-ok"))
+    expect(page.locator("body")).to_have_attribute("data-sound", "offline")
+    expect(qty(page, "SKU-A")).to_contain_text("1 / 2")
+    expect(page.locator("#items tr[data-sku='SKU-A']")).to_have_class(re.compile("unconfirmed"))
+    expect(page.locator("body")).to_have_attribute("data-online", "0")
+    # Once offline, the next scans are answered in the key handler itself.
+    scan(page, "BAR-B")  # a mapped barcode the screen cannot know: the server will say
+    expect(page.locator("#status-detail")).to_contain_text("2 waiting")
+    expect(page.locator("#status")).to_have_class(re.compile(r"t-warn"))
+    scan(page, "SKU-A")
+    expect(page.locator("#status-detail")).to_contain_text("3 waiting")
+    expect(qty(page, "SKU-A")).to_contain_text("2 / 2")
+    assert region_boxes(page) == before  # no layout jump
+
+    context.set_offline(False)
+    expect(page.locator("body")).to_have_attribute("data-pending", "0", timeout=15000)
+    expect(page.locator("body")).to_have_attribute("data-online", "1")
+    expect(qty(page, "SKU-A")).to_have_text("2 / 2")
+    expect(qty(page, "SKU-B")).to_have_text("1 / 1")
+    expect(page.locator("#items tr.unconfirmed")).to_have_count(0)
+    # The scan the screen could not judge was a unit of SKU-B: the difference is shown.
+    expect(page.locator("#offline-diff")).to_contain_text("BAR-B")
+    expect(page.locator("#offline-diff")).to_contain_text("Item OK")
+    assert dict(OrderItem.objects.values_list("sku", "packed")) == {"SKU-A": 2, "SKU-B": 1}
