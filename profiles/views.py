@@ -17,6 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
+from profiles.terminals import is_terminal
+
 METHODS = ("password", "badge", "pin")
 
 
@@ -75,7 +77,11 @@ class SignInForm(forms.Form):
 @csrf_protect
 @never_cache
 def sign_in(request):
-    """GET shows the three ways to sign in; POST signs in and goes to `next` or home."""
+    """GET shows the three ways to sign in; POST signs in and goes to `next` or home.
+
+    On a station terminal the badge comes first and has the focus, so a scanned badge (its
+    keystrokes and Enter) signs in; password and PIN stay on the same page, one click away.
+    """
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
@@ -84,7 +90,10 @@ def sign_in(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
         return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    terminal = is_terminal(request)
     method = (form.data.get("method") if form.is_bound else request.GET.get("method"))
+    if method not in METHODS:
+        method = "badge" if terminal else "password"
     return render(request, "registration/sign_in.html", {
-        "form": form, "next": next_url, "method": method if method in METHODS else "password",
+        "form": form, "next": next_url, "method": method, "terminal": terminal,
     }, status=400 if form.is_bound else 200)

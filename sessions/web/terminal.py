@@ -10,17 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from profiles.models import Station
+from profiles.terminals import COOKIE_MAX_AGE, STATION_COOKIE, current_station
 
-STATION_COOKIE = "packer_station"
-COOKIE_MAX_AGE = 5 * 365 * 24 * 3600
-
-
-def current_station(request):
-    """The active Station named by this terminal's cookie, or None."""
-    name = (request.COOKIES.get(STATION_COOKIE) or "").strip()
-    if not name:
-        return None
-    return Station.objects.filter(active=True, name=name).first()
+__all__ = ["COOKIE_MAX_AGE", "STATION_COOKIE", "current_station", "station_setup"]
 
 
 class StationChoiceForm(forms.Form):
