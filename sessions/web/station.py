@@ -81,7 +81,6 @@ def scanner_settings():
     """How this floor's scanners end and wrap their codes (settings PACKER_SCANNER_*): the
     station strips what they add before a code is sent or compared."""
     return {
-        "tabEnds": settings.PACKER_SCANNER_TAB_ENDS,
         "stripAim": settings.PACKER_SCANNER_STRIP_AIM,
         "stripGroupSeparator": settings.PACKER_SCANNER_STRIP_GS,
         "doubleFireMs": settings.PACKER_SCANNER_DOUBLE_FIRE_MS,

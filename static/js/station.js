@@ -12,8 +12,9 @@
  * - While the server cannot be reached, every scan gets an answer at once from what the screen
  *   knows (a provisional count on the line, marked unconfirmed, "saved offline, N waiting"); the
  *   server's answer replaces it when it comes, and a difference is shown.
- * - Scanner quirks are undone where they arrive (cleanCode): CR/LF, Tab as the terminator,
- *   GS1 group separators and AIM symbology identifiers; the same code twice within
+ * - The scan input is read by static/js/scanfield.js (any keyboard layout, Enter or Tab ends a
+ *   code); what scanners add is taken off here (cleanCode): CR/LF, GS1 group separators and AIM
+ *   symbology identifiers, as cfg.scanner says; the same code twice within
  *   cfg.scanner.doubleFireMs is one read (shown and counted, never a second unit).
  * - The scan input always has the focus: buttons never take it (tabindex -1, mousedown
  *   prevented) and any click or blur gives it back — except while the in-page dialog
@@ -853,14 +854,9 @@
     pump();
   }
 
-  input.addEventListener("keydown", (ev) => {
-    // Enter ends a scan; so does Tab when the scanner is set to send it (focus never moves).
-    if (ev.key !== "Enter" && !(ev.key === "Tab" && (cfg.scanner || {}).tabEnds)) return;
-    ev.preventDefault();
-    const raw = input.value;
-    input.value = "";
-    onScan(raw);
-  });
+  // The one scanner reader (static/js/scanfield.js): Enter or Tab ends a code, and keys typed
+  // under a Cyrillic layout are rebuilt from the physical keys.
+  window.PackerScan.attach(input, { onScan: (raw) => onScan(raw) });
   input.addEventListener("blur", () => setTimeout(focusScan, 0));
   document.addEventListener("click", () => setTimeout(focusScan, 0));
   window.addEventListener("focus", focusScan);

@@ -257,3 +257,16 @@ def test_offline_scans_answer_at_once_and_the_server_figures_replace_them(server
     expect(page.locator("#offline-diff")).to_contain_text("BAR-B")
     expect(page.locator("#offline-diff")).to_contain_text("Item OK")
     assert dict(OrderItem.objects.values_list("sku", "packed")) == {"SKU-A": 2, "SKU-B": 1}
+
+
+@pytest.mark.parametrize("layout", ["uk", "bg-standard"])
+def test_station_scan_field_reads_a_scanner_under_a_cyrillic_layout(server, login_context, layout):
+    from tests.browser.keys import scanner_type
+
+    packing_list, station, worker = packing_floor({"DC-1": [("DC-SC-050", 2)]})
+    page = open_station(login_context(worker.user, station), packing_list)
+    scanner_type(page, "DC-1", layout)
+    expect_outcome(page, "order_loaded")
+    scanner_type(page, "DC-SC-050", layout, terminator="Tab")
+    expect_outcome(page, "item_ok")
+    expect(qty(page, "DC-SC-050")).to_have_text("1 / 2")
