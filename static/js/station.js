@@ -523,16 +523,21 @@
       const qty = el("td", { class: "qty" }, `${it.packed + extra} / ${it.required}`);
       if (extra) { tr.classList.add("unconfirmed"); qty.append(el("span", { class: "unconfirmed-mark" }, S.unconfirmed)); last = tr; }
       if (it.extras_kept) qty.append(el("span", { class: "kept" }, fmt(S.keptExtras, { n: it.extras_kept })));
-      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", { class: "name" }, it.product_name), qty);
+      const name = el("td", { class: "name" });
+      name.append(el("span", { class: "sku" }, it.sku), el("span", { class: "name-text" }, it.product_name));
+      tr.append(el("td", {}, it.line_number), name, qty);
       const act = el("td", { class: "row-actions" });
+      const btns = el("div", { class: "row-btns" });
+      act.append(btns);
       if (open) {
         const full = it.packed >= it.required;
-        act.append(
+        btns.append(
           button(S.confirm, "small ok act-confirm", () => fillByHand("confirm", it), full ? { disabled: "" } : {}),
           button(S.undo, "small secondary act-undo", () => action("undo", { item: it.id }), it.packed ? {} : { disabled: "" }),
           button(S.forceConfirm, "small warn act-force", () => fillByHand("force_confirm", it), full ? { disabled: "" } : {}),
-          button(S.mapBarcode, "small secondary act-map", () => mapBarcode(it), lastUnknown ? {} : { disabled: "" }),
         );
+        // Only when there is an unknown scan to map (a disabled button would take the width).
+        if (lastUnknown) btns.append(button(S.mapBarcode, "small secondary act-map", () => mapBarcode(it)));
       }
       tr.append(act);
       tbody.append(tr);
@@ -548,8 +553,29 @@
       tr.append(act);
       exBody.append(tr);
     });
-    // The line just scanned stays in view (the table scrolls inside its panel).
-    if (last) last.scrollIntoView({ block: "nearest" });
+    fitLines();
+    if (last) keepInView(last);
+  }
+
+  /* The line just scanned stays in view: the lines scroll inside their panel, never the page
+   * (the status and the scan input stay where they are). */
+  /* The lines' panel ends at the bottom of the screen (above the action buttons): the page
+   * itself does not scroll on a terminal, the lines do. */
+  function fitLines() {
+    const box = $("items-scroll");
+    const bar = document.querySelector(".st-body > section > .actions");
+    const room = window.innerHeight - box.getBoundingClientRect().top - window.scrollY
+      - (bar ? bar.getBoundingClientRect().height + 24 : 24);
+    box.style.maxHeight = Math.max(140, Math.floor(room)) + "px";
+  }
+  window.addEventListener("resize", () => { fitLines(); const l = document.querySelector("#items tr.line-last"); if (l) keepInView(l); });
+
+  function keepInView(row) {
+    const box = $("items-scroll");
+    const r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
+    const head = $("items").tHead.getBoundingClientRect().height;
+    if (r.top < b.top + head) box.scrollTop -= b.top + head - r.top;
+    else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
   }
 
   function fact(id, label, value) {
