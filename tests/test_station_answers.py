@@ -112,3 +112,19 @@ def test_duration_text():
     assert duration_text(40) == "40 s"
     assert duration_text(720) == "12 min"
     assert duration_text(3600 * 2 + 58 * 60) == "2 h 58 min"
+
+
+def test_the_timeline_names_the_product_of_each_scan(client):
+    from tests.builders import build_user
+
+    packing_list = build_list({"T-1": [("SKU-A", 1, "Крем для рук")]})
+    add_order(build_list(client=packing_list.session.client), "X-1",
+              [("DC-DO-050", 1, "Дезодорант рол-он")])
+    claim = claimed(packing_list)
+    for code in ("T-1", "DC-DO-050", "SKU-A"):
+        do_scan(claim, code)
+    client.force_login(build_user(role="supervisor"))
+    order = packing_list.orders.get()
+    page = client.get(f"/sessions/orders/{order.pk}/timeline/").content.decode()
+    assert '<code>DC-DO-050</code> <span class="event-product">Дезодорант рол-он</span>' in page
+    assert '<code>SKU-A</code> <span class="event-product">Крем для рук</span>' in page
