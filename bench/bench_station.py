@@ -112,6 +112,11 @@ def main():
                 page.keyboard.press("Enter")
                 page.wait_for_selector("body[data-last-outcome='order_loaded']")
                 online = run_scans(page, args.scans, "SKU-BENCH", 200)
+                # The HTTP round trip of each scan (request start to response end), to tell the
+                # server's share from the page's.
+                trips = page.evaluate("""performance.getEntriesByType('resource')
+                    .filter((e) => e.name.endsWith('/scan/')).slice(-%d)
+                    .map((e) => e.responseEnd - e.startTime)""" % args.scans)
                 context.set_offline(True)
                 page.locator("#scan-input").press_sequentially("SKU-BENCH", delay=0)
                 page.keyboard.press("Enter")  # the first one finds out the server is gone
@@ -122,6 +127,7 @@ def main():
         finally:
             server.terminate()
             server.wait(10)
+    print(f"HTTP round trip of a scan (online): median {statistics.median(trips):6.1f} ms")
     db = "PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite"
     for name, lat in (("online", online), ("offline", offline)):
         lat = sorted(lat)
