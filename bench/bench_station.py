@@ -33,7 +33,9 @@ from benchkit import migrated_database  # noqa: E402
 MEASURE = """() => {
   window.__lat = [];
   const input = document.getElementById('scan-input');
-  input.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') window.__t0 = performance.now(); }, true);
+  input.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Enter') window.__t0 = performance.now();
+  }, true);
   new MutationObserver(() => {
     const t0 = window.__t0;
     if (t0 === undefined) return;
@@ -114,9 +116,9 @@ def main():
                 online = run_scans(page, args.scans, "SKU-BENCH", 200)
                 # The HTTP round trip of each scan (request start to response end), to tell the
                 # server's share from the page's.
-                trips = page.evaluate("""performance.getEntriesByType('resource')
-                    .filter((e) => e.name.endsWith('/scan/')).slice(-%d)
-                    .map((e) => e.responseEnd - e.startTime)""" % args.scans)
+                trips = page.evaluate("""(n) => performance.getEntriesByType('resource')
+                    .filter((e) => e.name.endsWith('/scan/')).slice(-n)
+                    .map((e) => e.responseEnd - e.startTime)""", args.scans)
                 context.set_offline(True)
                 page.locator("#scan-input").press_sequentially("SKU-BENCH", delay=0)
                 page.keyboard.press("Enter")  # the first one finds out the server is gone

@@ -114,7 +114,8 @@ def tone(outcome):
 
 
 def client_config():
-    """{value: {"label", "tone", "offer", "packs"}} for the pages' JavaScript, in the active language."""
-    return {o.value: {"label": str(o.label), "tone": tone(o).value, "offer": OFFERS.get(o, ""),
-                      "packs": o in PACKING}
+    """{value: {"label", "tone", "offer", "packs"}} for the pages' JavaScript, in the active
+    language."""
+    return {o.value: {"label": str(o.label), "tone": tone(o).value,
+                      "offer": OFFERS.get(o, ""), "packs": o in PACKING}
             for o in Outcome}

@@ -65,7 +65,8 @@ def test_station_page_carries_what_the_script_needs(terminal, settings):
     assert config["scanner"]["doubleFireMs"] == 150
     assert config["deadlines"] == {"dhl": "16:00"}
     assert config["openOrder"] is None
-    assert config["strings"]["outcomes"]["item_ok"] == {"label": "Item OK", "tone": "ok", "offer": "", "packs": True}
+    assert config["strings"]["outcomes"]["item_ok"] == {"label": "Item OK", "tone": "ok",
+                                                        "offer": "", "packs": True}
     assert config["strings"]["outcomes"]["unknown_item"]["tone"] == "bad"
 
 

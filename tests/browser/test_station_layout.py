@@ -39,10 +39,14 @@ def floor_with_long_names():
 
 LAYOUT_CHECK = """() => {
   const vw = document.documentElement.clientWidth, vh = window.innerHeight;
-  const box = (s) => { const e = document.querySelector(s); if (!e || !e.offsetParent) return null;
-    const r = e.getBoundingClientRect(); return {s, l: r.left, t: r.top, r: r.right, b: r.bottom}; };
-  const regions = ['.st-top', '#status', '#extras', '#order-panel', 'aside.side', '.st-body > section > .actions']
-    .map(box).filter(Boolean);
+  const box = (s) => {
+    const e = document.querySelector(s);
+    if (!e || !e.offsetParent) return null;
+    const r = e.getBoundingClientRect();
+    return {s, l: r.left, t: r.top, r: r.right, b: r.bottom};
+  };
+  const regions = ['.st-top', '#status', '#extras', '#order-panel', 'aside.side',
+                   '.st-body > section > .actions'].map(box).filter(Boolean);
   const overlaps = [];
   for (let i = 0; i < regions.length; i++) for (let j = i + 1; j < regions.length; j++) {
     const a = regions[i], b = regions[j];
@@ -54,7 +58,8 @@ LAYOUT_CHECK = """() => {
     const r = e.getBoundingClientRect(); return r.width > 0 && r.right > vw + 1;
   }).map((e) => e.id || e.className || e.tagName);
   const names = [...document.querySelectorAll('#items td.name .name-text')].map((e) => {
-    const lh = parseFloat(getComputedStyle(e).lineHeight) || 1.2 * parseFloat(getComputedStyle(e).fontSize);
+    const style = getComputedStyle(e);
+    const lh = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
     return Math.round(e.getBoundingClientRect().height / lh);
   });
   const scroll = document.querySelector('#items-scroll').getBoundingClientRect();
@@ -64,7 +69,8 @@ LAYOUT_CHECK = """() => {
     hscroll: document.documentElement.scrollWidth - vw,
     overlaps, cut: cut.slice(0, 5),
     maxNameLines: Math.max(0, ...names),
-    lastInView: !!lr && lr.top >= Math.max(0, scroll.top) - 1 && lr.bottom <= Math.min(vh, scroll.bottom) + 1,
+    lastInView: !!lr && lr.top >= Math.max(0, scroll.top) - 1
+                && lr.bottom <= Math.min(vh, scroll.bottom) + 1,
   };
 }"""
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from sessions.models import OrderItem
 from tests.browser.helpers import expect_outcome, open_station, packing_floor, scan, wait_idle
-from tests.builders import add_order, build_list
+from tests.builders import build_list
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -199,7 +199,8 @@ def test_scanner_affixes_are_stripped_and_a_double_read_is_one_unit(server, logi
         const input = document.getElementById('scan-input');
         for (let i = 0; i < 2; i++) {
             input.value = 'SKU-A';
-            input.dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', code: 'Enter', bubbles: true}));
+            input.dispatchEvent(new KeyboardEvent('keydown',
+                {key: 'Enter', code: 'Enter', bubbles: true}));
         }
     }""")
     expect_outcome(page, "order_complete")
