@@ -290,7 +290,10 @@ PACKER_LEGACY_MAX_FILE_BYTES = env_int("PACKER_LEGACY_MAX_FILE_BYTES", 16_000_00
 # Packing floor rules (../shared/design.md, Claims instead of lock files).
 PACKER_HEARTBEAT_SECONDS = env_int("PACKER_HEARTBEAT_SECONDS", 30)
 PACKER_STALE_AFTER_SECONDS = env_int("PACKER_STALE_AFTER_SECONDS", 120)
-PACKER_ORDER_CLEAR_SECONDS = env_int("PACKER_ORDER_CLEAR_SECONDS", 3)
+# What the station strips from a scanner's codes, and when the same code twice is one read.
+PACKER_SCANNER_STRIP_AIM = env_bool("PACKER_SCANNER_STRIP_AIM", True)
+PACKER_SCANNER_STRIP_GS = env_bool("PACKER_SCANNER_STRIP_GS", True)
+PACKER_SCANNER_DOUBLE_FIRE_MS = env_int("PACKER_SCANNER_DOUBLE_FIRE_MS", 150)
 # After a supervisor force-releases a list, the released station (and worker) may claim it
 # again only after this long, or at once with a supervisor's approval.
 PACKER_RELEASE_COOLDOWN_SECONDS = env_int("PACKER_RELEASE_COOLDOWN_SECONDS", 600)

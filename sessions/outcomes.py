@@ -109,10 +109,23 @@ SCAN = (
 )
 
 
+# What the station offers next to an answer (a button and its key): skip the open order to open
+# the other one, reopen a completed order (supervisors), map the unknown code to a line. The
+# station's JavaScript reads these from the page config instead of naming outcomes itself.
+OFFERS = {
+    Outcome.OTHER_ORDER_LABEL: "skip",
+    Outcome.ORDER_ALREADY_COMPLETED: "reopen",
+    Outcome.UNKNOWN_ITEM: "map",
+}
+
+
 def tone(outcome):
     return TONES.get(outcome, Tone.INFO)
 
 
 def client_config():
-    """{value: {"label", "tone"}} for the pages' JavaScript, in the active language."""
-    return {o.value: {"label": str(o.label), "tone": tone(o).value} for o in Outcome}
+    """{value: {"label", "tone", "offer", "packs"}} for the pages' JavaScript, in the active
+    language."""
+    return {o.value: {"label": str(o.label), "tone": tone(o).value,
+                      "offer": OFFERS.get(o, ""), "packs": o in PACKING}
+            for o in Outcome}

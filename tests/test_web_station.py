@@ -62,10 +62,11 @@ def test_station_page_carries_what_the_script_needs(terminal, settings):
     assert config["station"] == "PC-1"
     assert config["api"] == f"/api/v1/lists/{packing_list.pk}/"
     assert config["heartbeatSeconds"] == 17
-    assert config["clearSeconds"] == 3
+    assert config["scanner"]["doubleFireMs"] == 150
     assert config["deadlines"] == {"dhl": "16:00"}
     assert config["openOrder"] is None
-    assert config["strings"]["outcomes"]["item_ok"] == {"label": "Item OK", "tone": "ok"}
+    assert config["strings"]["outcomes"]["item_ok"] == {"label": "Item OK", "tone": "ok",
+                                                        "offer": "", "packs": True}
     assert config["strings"]["outcomes"]["unknown_item"]["tone"] == "bad"
 
 

@@ -112,7 +112,8 @@ class ActionRequestSerializer(serializers.Serializer):
     scan_id = ScanIdField()
     item = IdField(required=False, allow_null=True,
                    help_text=_("Order line id (confirm, undo, force_confirm, keep_extra, "
-                               "remove_extra)."))
+                               "remove_extra). Undo without it takes back the newest unit "
+                               "this station packed into the open order."))
     order = IdField(required=False, allow_null=True,
                     help_text=_("Order id (reopen; skip defaults to the open order)."))
     barcode = serializers.CharField(max_length=200, required=False, allow_blank=True,

@@ -145,12 +145,21 @@ def quantity_text(event):
 def order_timeline(order):
     """Every scan and action on one order, oldest first, with who and where, and what a line
     of the log cannot say alone: a manual fill's or a flag's reason, a mapping's old and new
-    SKU, a review's reason, and the supervisor who approved."""
+    SKU, a review's reason, the supervisor who approved, and the product (by name)."""
     events = list(order.scan_events.select_related("worker", "station", "item",
                                                    "approval__approver")
                   .order_by("created_at", "id"))
-    return [{"event": event, "detail": event_detail(event), "quantity": quantity_text(event)}
+    return [{"event": event, "detail": event_detail(event), "quantity": quantity_text(event),
+             "product": event_product(event)}
             for event in events]
+
+
+def event_product(event):
+    """The product a scan was about: its line's name, or the known wrong item the answer named."""
+    if event.item is not None and event.item.product_name:
+        return event.item.product_name
+    product = (event.response or {}).get("product") or {}
+    return product.get("product_name", "") if isinstance(product, dict) else ""
 
 
 def event_detail(event):

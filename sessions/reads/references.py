@@ -53,3 +53,14 @@ def product_name(client_id, sku):
                                      order__packing_list__session__client_id=client_id)
             .exclude(product_name="").order_by("-id").values_list("product_name", flat=True)
             .first()) or ""
+
+
+def known_product(client_id, normalized_sku):
+    """{"sku", "product_name"} of a SKU the client's lists know (newest line first), or None:
+    a wrong item at the station is named ("Wrong item: <name> (<SKU>) is not in this order")."""
+    if not normalized_sku:
+        return None
+    row = (OrderItem.objects.filter(normalized_sku=normalized_sku,
+                                    order__packing_list__session__client_id=client_id)
+           .exclude(product_name="").order_by("-id").values("sku", "product_name").first())
+    return dict(row) if row else None

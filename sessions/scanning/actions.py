@@ -12,6 +12,7 @@ stored with the event. Reopening a completed order is a supervisor's.
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
@@ -26,8 +27,9 @@ from sessions.models import (
     OrderBox,
     OrderItem,
     Reason,
+    ScanEvent,
 )
-from sessions.outcomes import Outcome
+from sessions.outcomes import PACKING, Outcome
 from sessions.reads.boxes import box_units
 from sessions.reads.references import product_name
 from sessions.scanning.frame import Result, first_row, line_key, require_order_in_list
@@ -133,10 +135,49 @@ def force_confirm(step, *, item, reason=None, note=None, **_params):
     return _packed_result(Outcome.FORCE_CONFIRMED, order, line, remaining, state, reason, note)
 
 
-def undo(step, *, item, **_params):
+# Outcomes that put units in the parcel (scans and fills by hand): what "undo" walks back.
+UNDOABLE = (*PACKING, Outcome.CONFIRMED, Outcome.FORCE_CONFIRMED)
+
+
+def last_unit_line(step):
+    """The line of the newest unit this station put into the open order and has not taken back
+    yet (None when there is none): undo without a line goes back step by step through this
+    station's own scans, from the log, so it survives a reload of the screen."""
+    order = step.open_order()
+    if order is None:
+        return None
+    events = (ScanEvent.objects.filter(order_id=order.pk, station_id=step.list.station_id,
+                                       item__isnull=False)
+              .filter(Q(outcome__in=UNDOABLE, quantity__gt=0) | Q(outcome=Outcome.UNDONE))
+              .order_by("id").values_list("item_id", "outcome", "quantity"))
+    units = []
+    for item_id, outcome, quantity in events:
+        if outcome != Outcome.UNDONE:
+            units.extend([item_id] * quantity)
+            continue
+        for _unit in range(max(-quantity, 1)):  # an undone pack took back all its units
+            if item_id not in units:
+                break
+            del units[len(units) - 1 - units[::-1].index(item_id)]
+    packed = {line.pk: line.packed for line in order.items.all()}
+    for item_id in reversed(units):
+        if packed.get(item_id, 0) > 0:
+            return item_id
+    return None
+
+
+def undo(step, *, item=None, **_params):
     """Take back the last packing of a line (a correction): one unit, or the whole pack when a
     packaging barcode put it there (sessions.scanning.packs). A completed order is never
-    touched."""
+    touched. Without a line: the line of the newest unit this station packed into the open
+    order, so repeated undos go back step by step."""
+    if item is None:
+        if step.open_order() is None:
+            raise InvalidAction(_("No order is open."))
+        item = last_unit_line(step)
+        if item is None:
+            return Result(Outcome.ALREADY_ZERO, _("Nothing to undo: scan an item first."),
+                          order=step.open_order())
     order, line = _open_order_line(step, item)
     if line.packed == 0:
         return Result(Outcome.ALREADY_ZERO,
@@ -173,8 +214,8 @@ def skip(step, *, order=None, **_params):
     if step.list.open_order_id == target.pk:
         step.set_open_order(None)
     check_all_done(step)
-    return Result(Outcome.SKIPPED, _("Order %(number)s skipped.") % {"number": target.number},
-                  order=target)
+    return Result(Outcome.SKIPPED, _("Order %(number)s skipped: scan a label.")
+                  % {"number": target.number}, order=target)
 
 
 def _extra_of(step, sku, item):

@@ -11,6 +11,8 @@ Every call is one transaction through engine.run_step (row locks, claim check, i
 id, ScanEvent with the answer, publish after commit). Manual actions live in actions.py.
 """
 
+import re
+
 from django.utils.translation import gettext as _
 
 from profiles.models import SkuMapping
@@ -18,6 +20,7 @@ from profiles.normalize import is_command_code, normalize_order_number, normaliz
 from sessions.errors import CommandCode, InvalidRequest
 from sessions.models import Order, ScanEvent
 from sessions.outcomes import Outcome
+from sessions.reads.references import known_product
 from sessions.scanning import actions
 from sessions.scanning.frame import RAW_CODE_MAX, Result, first_row, line_key, run_step
 from sessions.scanning.rules import (
@@ -45,8 +48,22 @@ def scan(list_id, *, token, code, scan_id=None):
         raise CommandCode()  # never looked up as an item or an order; nothing is written
     return run_step(
         list_id, token=token, scan_id=scan_id, action=ScanEvent.Action.SCAN, raw_code=code,
-        handler=lambda step: _scan(step, code),
+        handler=lambda step: _scan(step, scanner_code(code)),
     )
+
+
+# An AIM symbology identifier a scanner may put before every code: "]" + a letter + a
+# modifier ("]C1" GS1-128, "]E0" EAN-13, "]Q3" QR). No SKU or order number starts with "]".
+AIM_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
+SCANNER_NOISE = str.maketrans("", "", "\r\n\t\x1d")
+
+
+def scanner_code(code):
+    """The code without what a scanner adds: CR/LF/Tab terminators, GS1 group separators
+    (ASCII 29) and an AIM identifier. The station strips them too (its settings); API clients
+    and stations whose settings are off get the same answer here. The log keeps the raw code."""
+    code = code.translate(SCANNER_NOISE).strip()
+    return AIM_PREFIX.sub("", code, count=1).strip()
 
 
 def perform_action(list_id, *, token, action, scan_id=None, item=None, order=None,
@@ -155,7 +172,7 @@ def item_scan(step, code):
         return Result(STATE_OUTCOMES.get(state, Outcome.ITEM_OK),
                       pack_message(order, state, line, units),
                       order=order, item=line, quantity=units, extra={"units": units})
-    return label_or_unknown(step, order, code)
+    return label_or_unknown(step, order, code, target)
 
 
 def pack_message(order, state, line, units):
@@ -187,7 +204,7 @@ def over_scan(step, order, line):
                   extra={"extra": {"sku": extra.sku, "pending": extra.pending}})
 
 
-def label_or_unknown(step, order, code):
+def label_or_unknown(step, order, code, target=""):
     """Not an item of the open order: another order's label (offer to skip) or a wrong item."""
     number = normalize_order_number(code)
     if number == order.normalized_number:
@@ -209,6 +226,12 @@ def label_or_unknown(step, order, code):
                       extra={"other_order": other, "can_skip": True})
     order.unknown_scans += 1
     step.touch(order, "unknown_scans")
+    product = known_product(step.list.session.client_id, target)
+    if product is not None:  # a product of this client, only not of this order: name it
+        return Result(Outcome.UNKNOWN_ITEM, _(
+            "Wrong item: %(name)s (%(sku)s) is not in this order") % {
+                "name": product["product_name"], "sku": product["sku"]},
+            order=order, extra={"product": product})
     return Result(Outcome.UNKNOWN_ITEM,
         _("%(code)s is not an item of order %(number)s.") % {"code": code.strip(),
                                                                "number": order.number},

@@ -210,9 +210,21 @@ class Step:
             "duplicate": False,
             "all_done": self.all_done,
             "order_completed": self.order_completed,
+            # What the station keeps on screen: the order it holds open, or the one this step
+            # just completed (shown until the next scan); a skipped, flagged or other order not.
+            "show_order": self.shows(result.order),
+            # What was scanned or acted on, named (Last scan, the timeline of the station).
+            "product": ({"sku": result.item.sku, "product_name": result.item.product_name}
+                        if result.item is not None else None),
         }
         body.update(result.extra)
         return body
+
+    def shows(self, order):
+        if order is None:
+            return False
+        return self.list.open_order_id == order.pk or (
+            self.order_completed and order.status == Order.Status.COMPLETED)
 
     def record(self, result, answer, action, raw_code):
         event = ScanEvent.objects.create(

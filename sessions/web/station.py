@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,12 @@ from sessions.errors import PackingError
 from sessions.listcodes import list_id_from_input
 from sessions.models import FILL_REASONS, PROBLEM_REASONS, PackingList
 from sessions.reads.payloads import order_payload
-from sessions.reads.station_panels import courier_deadlines, open_lists, station_history
+from sessions.reads.station_panels import (
+    courier_deadlines,
+    end_summary,
+    open_lists,
+    station_history,
+)
 from sessions.scanning.actions import reasons_payload
 from sessions.web.station_bench import bench_config
 from sessions.web.strings import station_strings
@@ -96,6 +102,28 @@ def _not_a_list(request, code):
     return redirect("station-pick")
 
 
+# A list's printed barcode, LIST-<id> (scanned after "list ended" to open the next list).
+LIST_BARCODE_PATTERN = r"^LIST-(\d+)$"
+
+
+def scanner_settings():
+    """How this floor's scanners end and wrap their codes (settings PACKER_SCANNER_*): the
+    station strips what they add before a code is sent or compared."""
+    return {
+        "stripAim": settings.PACKER_SCANNER_STRIP_AIM,
+        "stripGroupSeparator": settings.PACKER_SCANNER_STRIP_GS,
+        "doubleFireMs": settings.PACKER_SCANNER_DOUBLE_FIRE_MS,
+    }
+
+
+@needs_station
+def station_summary(request, list_id):
+    """The end-of-list summary the station shows (orders, units, skipped, flagged, extras
+    kept, wrong scans, time)."""
+    pl = get_object_or_404(PackingList, pk=list_id)
+    return JsonResponse({"rows": end_summary(pl)})
+
+
 @needs_station
 def station_list(request, list_id):
     """The scanning screen of one list at this terminal's station."""
@@ -113,7 +141,10 @@ def station_list(request, list_id):
         "orderUrl": reverse("api-order", args=[999999999]),  # the id goes in place of 999999999
         "pickUrl": reverse("station-pick") + f"?client={pl.session.client.code}",
         "heartbeatSeconds": settings.PACKER_HEARTBEAT_SECONDS,
-        "clearSeconds": settings.PACKER_ORDER_CLEAR_SECONDS,
+        "summaryUrl": reverse("station-summary", args=[pl.pk]),
+        "listUrl": reverse("station-list", args=[999999999]),  # the id goes in place of 999999999
+        "listBarcodePattern": LIST_BARCODE_PATTERN,
+        "scanner": scanner_settings(),
         "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
         "openOrder": order_payload(pl.open_order) if pl.open_order_id else None,
         "deadlines": courier_deadlines(pl.session.client),

@@ -11,6 +11,8 @@ urlpatterns = [
     path("station/setup/", terminal.station_setup, name="station-setup"),
     path("station/go/", station.station_go, name="station-go"),
     path("station/lists/<int:list_id>/", station.station_list, name="station-list"),
+    path("station/lists/<int:list_id>/summary/", station.station_summary,
+         name="station-summary"),
     path("floor/", floor.floor, name="floor"),
     path("floor/reviews/", reviews.reviews, name="floor-reviews"),
     path("floor/wall/", floor.wall, name="floor-wall"),

@@ -5,8 +5,17 @@
  *   and is sent one at a time in order. A network failure leaves it in the outbox and it is
  *   resent when the server answers again; the server answers a repeated scan id from its log,
  *   so nothing is lost and nothing counts twice (also across a page reload).
- * - After "order complete" the screen holds for PACKER_ORDER_CLEAR_SECONDS; scans typed then wait
- *   in the outbox and are processed after the clear, never dropped.
+ * - Nothing holds: a completed order (and its message) stays on screen until the next scan, which
+ *   is sent at once. What the screen keeps showing after an answer is the server's decision
+ *   (`show_order`, and the `offer` of each outcome in the page config), not a list of outcome
+ *   names kept here.
+ * - While the server cannot be reached, every scan gets an answer at once from what the screen
+ *   knows (a provisional count on the line, marked unconfirmed, "saved offline, N waiting"); the
+ *   server's answer replaces it when it comes, and a difference is shown.
+ * - The scan input is read by static/js/scanfield.js (any keyboard layout, Enter or Tab ends a
+ *   code); what scanners add is taken off here (cleanCode): CR/LF, GS1 group separators and AIM
+ *   symbology identifiers, as cfg.scanner says; the same code twice within
+ *   cfg.scanner.doubleFireMs is one read (shown and counted, never a second unit).
  * - The scan input always has the focus: buttons never take it (tabindex -1, mousedown
  *   prevented) and any click or blur gives it back — except while the in-page dialog
  *   (static/js/dialog.js) is open: then it has the keys (a supervisor's badge, a reason).
@@ -34,9 +43,12 @@
   let token = localStorage.getItem(key + ":token") || null;
   let outbox = load(key + ":outbox", []);
   let list = null, order = null, lastItemId = null, lastUnknown = null;
-  let online = true, pumping = false, holdUntil = 0, clearTimer = null, heartbeatTimer = null;
+  let online = true, pumping = false, heartbeatTimer = null;
   let retryDelay = 500, offlineTimer = null, state = "claiming", ws = null;
   let history = cfg.history || [];
+  let otherOrder = null;  // the order whose label was scanned while another was open (F2 opens it)
+  let lastRead = { code: "", at: 0 };
+  let doubleReads = Number(localStorage.getItem(key + ":double") || 0);
 
   function load(k, dflt) { try { return JSON.parse(localStorage.getItem(k)) || dflt; } catch (e) { return dflt; } }
   // A supervisor's approval is never written to localStorage (only kept in memory for a retry).
@@ -101,7 +113,7 @@
   }
   function showOutbox() {
     $("outbox-count").textContent = outbox.length;
-    $("outbox").classList.toggle("hidden", outbox.length === 0);
+    $("outbox").classList.toggle("idle", outbox.length === 0);  // its place is kept: no jump
     body.dataset.pending = String(outbox.length);
   }
 
@@ -182,8 +194,8 @@
       actions.push(button(S.approveReclaim, "warn big", () => approveClaim(err, takeover), { id: "btn-approve-claim" }));
       showStatus("error", S.refused, err.message);
     } else if (err.code === "list_completed") {
-      title = S.ended; text = S.endedDetail;
-      actions.push(reportLink());
+      ended();
+      return;
     } else {
       text = "";
       actions.push(button(S.retry, "secondary", () => claim(false), { id: "btn-retry" }));
@@ -270,15 +282,13 @@
     pumping = true;
     try {
       while (outbox.length && state === "ready") {
-        const wait = holdUntil - Date.now();
-        if (wait > 0) { await sleep(wait); continue; }
-        if (clearTimer) clearOrder();
         const entry = outbox[0];
         let res;
         try {
           res = await post(entry.path, entry.body, true);
         } catch (e) {
           setOnline(false);
+          answerOffline();
           await sleep(retryDelay);
           retryDelay = Math.min(retryDelay * 2, 3000);
           continue;
@@ -349,6 +359,55 @@
     showOverlay("signed-out", S.signedOut, S.signedOutDetail, [link]);
   }
 
+  /* ---------- offline: an answer at once from what the screen knows ---------- */
+  /* The server's rule for item codes (profiles/normalize.normalize_sku): letters and digits, lower case. */
+  function itemKey(code) { return String(code).replace(/[^\p{L}\p{N}]/gu, "").toLowerCase(); }
+
+  /* Units the waiting scans would add, per line: shown on the line, marked unconfirmed. */
+  function provisionalUnits() {
+    const units = {};
+    outbox.forEach((e) => { if (e.local && e.local.item) units[e.local.item] = (units[e.local.item] || 0) + 1; });
+    return units;
+  }
+
+  /* Scans that cannot be sent now get their provisional answer (once each, kept in the outbox). */
+  function answerOffline() {
+    const fresh = outbox.filter((e) => e.path === "scan/" && !e.local);
+    fresh.forEach(localAnswer);
+    if (fresh.length) saveOutbox();
+  }
+
+  function localAnswer(entry) {
+    const units = provisionalUnits();
+    const k = itemKey(entry.body.code);
+    const open = order && order.status !== "completed";
+    const lines = open && k ? order.items.filter((it) => itemKey(it.sku) === k) : [];
+    const line = lines.find((it) => it.packed + (units[it.id] || 0) < it.required);
+    let tone = "warn", what = S.offlineUnknown;
+    if (line) { tone = "ok"; what = `${line.sku} +1`; }
+    else if (lines.length) what = headline("extra_item");
+    entry.local = { item: line ? line.id : null, sku: line ? line.sku : "" };
+    renderOrder();
+    const box = $("status");
+    box.className = "status t-" + tone + " provisional";
+    box.dataset.outcome = "offline";
+    $("status-headline").textContent = S.savedOffline;
+    $("status-detail").textContent = `${entry.body.code} · ${what} · ` + fmt(S.waitingN, { n: outbox.length });
+    body.dataset.lastOutcome = "offline";
+    soundTone(tone, "offline");
+  }
+
+  /* The server's answer to a scan answered offline: its figures replace ours; a difference is said. */
+  let offlineDiffs = [];
+  function compareOffline(entry, a) {
+    const packs = !!(S.outcomes[a.outcome] || {}).packs;
+    const sku = packs && a.product ? a.product.sku : "";
+    if (packs === !!entry.local.item && sku === entry.local.sku) return;  // as provisionally shown
+    offlineDiffs = offlineDiffs.concat(fmt(S.offlineDiff, { code: entry.body.code, answer: headline(a.outcome) })).slice(-2);
+    $("offline-diff").textContent = offlineDiffs.join(" · ");
+    body.dataset.offlineDiff = a.outcome;
+  }
+
   /* ---------- answers ---------- */
   function refused(err) {
     body.dataset.lastOutcome = "error";
@@ -359,37 +418,39 @@
 
   function answer(a, entry) {
     const outcome = a.outcome;
+    const offer = S.outcomes[outcome] ? S.outcomes[outcome].offer : "";
     body.dataset.lastOutcome = outcome;
     if (a.list) { list = a.list; renderProgress(); }
     const before = order;
-    if (a.order && a.order.status === "needs_review") {
-      order = null; lastItemId = null;  // set aside for a supervisor: never open on this screen
-    } else if (a.order) {
-      order = a.order;
-      lastItemId = changedItem(before, order) || (before && before.id === order.id ? lastItemId : null);
-    } else if (["skipped"].includes(outcome)) {
-      order = null; lastItemId = null;
-    }
-    lastUnknown = outcome === "unknown_item" && entry ? entry.body.code : null;
+    if (a.show_order) order = a.order;
+    else if (!list || !order || list.open_order !== order.id) order = null;
+    lastItemId = changedItem(before, order) || (before && order && before.id === order.id ? lastItemId : null);
+    lastUnknown = offer === "map" && entry ? entry.body.code : null;
+    otherOrder = offer === "skip" && a.other_order ? a.other_order : null;
     renderOrder();
     showStatus(outcome, headline(outcome), a.message || "");
     sound(outcome);
-    if (order && order.status === "completed") {
-      addHistory(order);
-      holdUntil = Date.now() + cfg.clearSeconds * 1000;
-      if (clearTimer) clearTimeout(clearTimer);
-      clearTimer = setTimeout(() => { clearOrder(); pump(); }, cfg.clearSeconds * 1000);
-      showStatus(outcome, headline(outcome),
-        (a.message || "") + " · " + fmt(S.clearing, { seconds: cfg.clearSeconds }));
-    }
-    if (outcome === "other_order_label" && order) {
-      offerAction(S.skipOrder + " (F2)", "warn", skip, "btn-offer-skip");
-    } else if (outcome === "order_already_completed" && cfg.supervisor && a.order) {
+    if (entry && entry.body.code) showLastScan(entry.body.code, a.product);
+    if (entry && entry.local) compareOffline(entry, a);
+    if (a.order_completed && a.order) addHistory(a.order);
+    if (otherOrder && order) {
+      offerAction(fmt(S.skipAndOpen, { number: otherOrder.number }) + " (F2)", "warn", skip, "btn-offer-skip");
+    } else if (offer === "reopen" && cfg.supervisor && a.order) {
       const done = a.order;
       offerAction(S.reopen, "secondary", () => action("reopen", { order: done.id }), "btn-offer-reopen");
     }
     if (a.all_done) allDone();
     document.dispatchEvent(new CustomEvent("packer:answer", { detail: a }));  // station_bench.js
+  }
+
+  /* Last scan: the code as read and, when the server names it, the product. */
+  function showLastScan(code, product) {
+    const last = $("last-scan");
+    last.replaceChildren(el("span", { class: "code" }, code));
+    last.dataset.code = code;
+    if (product && product.product_name) {
+      last.append(el("span", { class: "product" }, `${product.product_name} (${product.sku})`));
+    }
   }
 
   /* A one-off button under the status line (e.g. "skip" after another order's label). */
@@ -406,16 +467,6 @@
     return up ? up.id : null;
   }
 
-  function clearOrder() {
-    if (clearTimer) { clearTimeout(clearTimer); clearTimer = null; }
-    holdUntil = 0;
-    if (order && order.status === "completed") {
-      order = null; lastItemId = null;
-      renderOrder();
-      if (state === "ready") showStatus("ready", S.ready, S.readyDetail);
-    }
-  }
-
   /* ---------- rendering ---------- */
   function showStatus(outcome, headline, detail) {
     const box = $("status");
@@ -429,7 +480,7 @@
 
   function renderProgress() {
     if (!list) return;
-    const done = list.completed_orders + list.skipped_orders;
+    const done = list.completed_orders;  // a skipped order is not done
     const pct = list.orders ? Math.round((100 * done) / list.orders) : 0;
     $("progress-bar").style.width = pct + "%";
     $("progress-text").textContent = `${list.completed_orders} / ${list.orders} ${S.orders}`;
@@ -464,22 +515,31 @@
     const notes = [order.notes, order.system_note].filter(Boolean).join(" · ");
     if (notes) { $("order-notes").textContent = notes; $("order-notes").classList.remove("hidden"); }
     const open = order.status !== "completed";
+    const units = provisionalUnits();
+    let last = null;
     order.items.forEach((it) => {
       const tr = el("tr", { "data-item": it.id, "data-sku": it.sku });
+      const extra = units[it.id] || 0;
       if (it.complete) tr.classList.add("line-done");
-      if (it.id === lastItemId) tr.classList.add("line-last");
-      const qty = el("td", { class: "qty" }, `${it.packed} / ${it.required}`);
+      if (it.id === lastItemId) { tr.classList.add("line-last"); last = tr; }
+      const qty = el("td", { class: "qty" }, `${it.packed + extra} / ${it.required}`);
+      if (extra) { tr.classList.add("unconfirmed"); qty.append(el("span", { class: "unconfirmed-mark" }, S.unconfirmed)); last = tr; }
       if (it.extras_kept) qty.append(el("span", { class: "kept" }, fmt(S.keptExtras, { n: it.extras_kept })));
-      tr.append(el("td", {}, it.line_number), el("td", { class: "sku" }, it.sku), el("td", {}, it.product_name), qty);
+      const name = el("td", { class: "name" });
+      name.append(el("span", { class: "sku" }, it.sku), el("span", { class: "name-text" }, it.product_name));
+      tr.append(el("td", {}, it.line_number), name, qty);
       const act = el("td", { class: "row-actions" });
+      const btns = el("div", { class: "row-btns" });
+      act.append(btns);
       if (open) {
         const full = it.packed >= it.required;
-        act.append(
+        btns.append(
           button(S.confirm, "small ok act-confirm", () => fillByHand("confirm", it), full ? { disabled: "" } : {}),
           button(S.undo, "small secondary act-undo", () => action("undo", { item: it.id }), it.packed ? {} : { disabled: "" }),
           button(S.forceConfirm, "small warn act-force", () => fillByHand("force_confirm", it), full ? { disabled: "" } : {}),
-          button(S.mapBarcode, "small secondary act-map", () => mapBarcode(it), lastUnknown ? {} : { disabled: "" }),
         );
+        // Only when there is an unknown scan to map (a disabled button would take the width).
+        if (lastUnknown) btns.append(button(S.mapBarcode, "small secondary act-map", () => mapBarcode(it)));
       }
       tr.append(act);
       tbody.append(tr);
@@ -495,6 +555,29 @@
       tr.append(act);
       exBody.append(tr);
     });
+    fitLines();
+    if (last) keepInView(last);
+  }
+
+  /* The line just scanned stays in view: the lines scroll inside their panel, never the page
+   * (the status and the scan input stay where they are). */
+  /* The lines' panel ends at the bottom of the screen (above the action buttons): the page
+   * itself does not scroll on a terminal, the lines do. */
+  function fitLines() {
+    const box = $("items-scroll");
+    const bar = document.querySelector(".st-body > section > .actions");
+    const room = window.innerHeight - box.getBoundingClientRect().top - window.scrollY
+      - (bar ? bar.getBoundingClientRect().height + 24 : 24);
+    box.style.maxHeight = Math.max(140, Math.floor(room)) + "px";
+  }
+  window.addEventListener("resize", () => { fitLines(); const l = document.querySelector("#items tr.line-last"); if (l) keepInView(l); });
+
+  function keepInView(row) {
+    const box = $("items-scroll");
+    const r = row.getBoundingClientRect(), b = box.getBoundingClientRect();
+    const head = $("items").tHead.getBoundingClientRect().height;
+    if (r.top < b.top + head) box.scrollTop -= b.top + head - r.top;
+    else if (r.bottom > b.bottom) box.scrollTop += r.bottom - b.bottom;
   }
 
   function fact(id, label, value) {
@@ -528,7 +611,7 @@
   }
 
   function addHistory(o) {
-    if (history.length && history[0].number === o.number) return;
+    history = history.filter((h) => h.number !== o.number);
     history.unshift({ number: o.number, at: o.completed_at || new Date().toISOString() });
     history = history.slice(0, 20);
     renderHistory();
@@ -545,6 +628,7 @@
 
   /* ---------- overlays ---------- */
   function showOverlay(kind, title, text, actions) {
+    $("end-summary").classList.add("hidden");
     $("overlay-title").textContent = title;
     $("overlay-text").textContent = text || "";
     $("overlay-actions").replaceChildren(...actions);
@@ -574,13 +658,18 @@
     if (state !== "ready") return;
     enqueue("action/", Object.assign({ action: name }, extra || {}));
   }
+  /* Step by step back through this station's units of the open order (the server walks its log). */
   function undoLast() {
-    if (!order || !lastItemId) { showStatus("already_zero", headline("already_zero"), S.nothingToUndo); sound("warn"); return; }
-    action("undo", { item: lastItemId });
+    if (!order || order.status === "completed") { showStatus("already_zero", headline("already_zero"), S.nothingToUndo); sound("already_zero"); return; }
+    action("undo", {});
   }
+  /* Skip the open order; after another order's label, open that order at once. */
   function skip() {
-    if (!order) { showStatus("error", S.refused, S.noOpenOrder); sound("error"); return; }
+    if (!order || order.status === "completed") { showStatus("error", S.refused, S.noOpenOrder); sound("error"); return; }
+    const other = otherOrder;
+    otherOrder = null;
     action("skip", { order: order.id });
+    if (other) enqueue("scan/", { code: other.number });
   }
   function extraAction(name) {
     const pending = order ? (order.extras || []).find((e) => e.pending > 0) : null;
@@ -683,13 +772,23 @@
     return ok ? final : null;
   }
 
-  function ended(summary) {
+  /* The list has ended: its summary (the server's rows), the report, and what the next scan does. */
+  async function ended() {
     setState("ended");
     if (heartbeatTimer) clearInterval(heartbeatTimer);
     token = null;
     localStorage.removeItem(key + ":token");
-    showStatus("all_done", S.ended, S.endedDetail);
-    showOverlay("ended", S.ended, S.endedDetail, [reportLink(), backLink()]);
+    showStatus("all_done", S.ended, S.endedNext);
+    showOverlay("ended", S.ended, S.endedNext, [reportLink(), backLink()]);
+    const data = await getJSON(cfg.summaryUrl);
+    const table = $("end-summary");
+    table.replaceChildren();
+    ((data && data.rows) || []).forEach((r) => {
+      const tr = el("tr", { "data-key": r.key });
+      tr.append(el("th", {}, r.label), el("td", {}, r.value));
+      table.append(tr);
+    });
+    table.classList.toggle("hidden", !table.children.length);
   }
 
   /* ---------- sound (WebAudio, unlocked by the first key or tap) ----------
@@ -726,11 +825,11 @@
     o.connect(g); g.connect(audio.destination);
     o.start(audio.currentTime + start); o.stop(audio.currentTime + start + dur + 0.02);
   }
-  function sound(outcome) {
-    body.dataset.sound = outcome;
+  function sound(outcome) { soundTone(toneOf(outcome), outcome); }
+  function soundTone(t, name) {
+    body.dataset.sound = name;
     if (!soundWanted() || !audio || audio.state !== "running") return;
-    body.dataset.played = outcome;
-    const t = toneOf(outcome);
+    body.dataset.played = name;
     if (t === "ok") tone(880, 0, 0.12);
     else if (t === "info") { tone(660, 0, 0.1); tone(880, 0.11, 0.12); }
     else if (t === "done") [523, 659, 784, 1047].forEach((f, i) => tone(f, i * 0.09, 0.16));
@@ -744,23 +843,67 @@
     if (D.isOpen()) return;  // the dialog has the keys
     if (document.activeElement !== input) input.focus({ preventScroll: true });
   }
-  input.addEventListener("keydown", (ev) => {
-    if (ev.key !== "Enter") return;
-    ev.preventDefault();
-    const code = input.value.trim();
-    input.value = "";
+  /* What the scanner meant: its terminator, GS1 group separators and AIM symbology identifier
+   * (e.g. "]C1", "]E0", "]Q3") taken off, as the terminal's settings say (cfg.scanner). */
+  function cleanCode(raw) {
+    const sc = cfg.scanner || {};
+    let code = String(raw).replace(/[\r\n\t]/g, "");
+    if (sc.stripGroupSeparator) code = code.replace(/\x1d/g, "");
+    code = code.trim();
+    if (sc.stripAim) code = code.replace(/^\][A-Za-z][0-9A-Za-z]/, "");
+    return code.trim();
+  }
+
+  /* The same code again within doubleFireMs is the scanner firing twice: one read, not two units. */
+  function doubleFire(code) {
+    const now = performance.now();
+    const again = code === lastRead.code && now - lastRead.at < (cfg.scanner || {}).doubleFireMs;
+    lastRead = { code, at: now };
+    if (!again) return false;
+    doubleReads += 1;
+    localStorage.setItem(key + ":double", String(doubleReads));
+    showDoubleReads();
+    return true;
+  }
+  function showDoubleReads() {
+    const box = $("double-reads");
+    box.textContent = doubleReads ? fmt(S.doubleReads, { n: doubleReads }) : "";
+    body.dataset.doubleReads = String(doubleReads);
+  }
+
+  /* A list barcode (LIST-<id>): the list it opens, or null. */
+  function listOfBarcode(code) {
+    const m = new RegExp(cfg.listBarcodePattern, "i").exec(code);
+    return m ? Number(m[1]) : null;
+  }
+
+  /* After the list ended: a list barcode opens that list; anything else is told what to do. */
+  function scanAfterEnd(code) {
+    const id = listOfBarcode(code);
+    if (id) { location.href = cfg.listUrl.replace("999999999", id); return; }
+    showStatus("error", S.ended, fmt(S.endedScan, { code }));
+    sound("error");
+  }
+
+  function onScan(raw) {
+    const code = cleanCode(raw);
     if (!code) return;
-    const last = $("last-scan");
-    last.textContent = code;
-    last.dataset.code = code;
+    if (doubleFire(code)) return;
+    if (state === "ended") { showLastScan(code, null); scanAfterEnd(code); return; }
+    showLastScan(code, null);
     // Command barcodes (CMD:…) run the button's function here, never go out as a scan.
     if (window.PackerCommands && window.PackerCommands.handle(code)) return;
-    if (state !== "ready" && state !== "claiming") { sound("error"); return; }
+    if (state !== "ready" && state !== "claiming") { showStatus("error", S.refused, S.notNow); sound("error"); return; }
     const entry = { path: "scan/", body: { code, scan_id: newScanId() }, queuedAt: Date.now() };
     outbox.push(entry);
+    if (!online) localAnswer(entry);
     saveOutbox();
     pump();
-  });
+  }
+
+  // The one scanner reader (static/js/scanfield.js): Enter or Tab ends a code, and keys typed
+  // under a Cyrillic layout are rebuilt from the physical keys.
+  window.PackerScan.attach(input, { onScan: (raw) => onScan(raw) });
   input.addEventListener("blur", () => setTimeout(focusScan, 0));
   document.addEventListener("click", () => setTimeout(focusScan, 0));
   window.addEventListener("focus", focusScan);
@@ -774,7 +917,11 @@
     else if (ev.key === "F7") { ev.preventDefault(); extraAction("remove_extra"); }
     else if (ev.key === "F8") { ev.preventDefault(); releaseList(); }
     else if (ev.key === "F10") { ev.preventDefault(); flagProblem(); }
-    else if (ev.key === "Escape") { input.value = ""; hideOverlayIfInfo(); }
+    else if (ev.key === "Escape") {
+      input.value = "";
+      if (state === "ended") { location.href = cfg.pickUrl; return; }
+      hideOverlayIfInfo();
+    }
     if (document.activeElement !== input) focusScan();
   });
   document.addEventListener("pointerdown", unlockSound);
@@ -802,6 +949,7 @@
   body.dataset.online = "1";
   showSoundButton();
   renderHistory();
+  showDoubleReads();
   showOutbox();
   focusScan();
   claim(false);

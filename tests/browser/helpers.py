@@ -21,7 +21,11 @@ def open_station(context, packing_list):
 
 
 def scan(page, code):
-    """Type a code and Enter, like a USB scanner."""
+    """Type a code and Enter, like a USB scanner. The same code again is a second scan by a
+    hand (not a scanner's double read, PACKER_SCANNER_DOUBLE_FIRE_MS): at least 200 ms later."""
+    if getattr(page, "_last_scan", None) == code:
+        page.wait_for_timeout(200)
+    page._last_scan = code
     page.locator(SCAN).press_sequentially(code, delay=0)
     page.keyboard.press("Enter")
 

@@ -74,7 +74,16 @@ def test_screenshots_of_station_floor_and_dashboard(server, login_context, tmp_p
     expect_outcome(page, "order_loaded")
     scan(page, item.sku)
     expect_outcome(page, "item_ok")
+    page.set_viewport_size({"width": 1366, "height": 768})  # a common terminal screen
     page.screenshot(path=str(out / "station.png"))
+    # One per language: the same open order in Ukrainian and Bulgarian (same claim, reloaded).
+    for language in ("uk", "bg"):
+        page.context.add_cookies([{"name": "django_language", "value": language,
+                                   "url": server.url}])
+        page.reload()
+        expect(page.locator("body")).to_have_attribute("data-state", "ready")
+        expect(page.locator("#order-number")).to_have_text(order.number)
+        page.screenshot(path=str(out / f"station-{language}.png"))
 
     PackingList.objects.filter(pk=speedy.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=170))
@@ -89,5 +98,5 @@ def test_screenshots_of_station_floor_and_dashboard(server, login_context, tmp_p
     dash.goto("/dashboard/")
     expect(dash.locator("[data-figure='orders_packed']")).to_have_text("13")
     dash.screenshot(path=str(out / "dashboard.png"))
-    for name in ("station.png", "floor.png", "dashboard.png"):
+    for name in ("station.png", "station-uk.png", "station-bg.png", "floor.png", "dashboard.png"):
         assert (out / name).stat().st_size > 10_000
