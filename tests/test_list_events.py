@@ -7,6 +7,7 @@ import json
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer
+from django.db import transaction
 
 from sessions.claims import heartbeat, release
 from sessions.errors import NotClaimHolder
@@ -30,10 +31,13 @@ def listen(layer, group):
     return channel
 
 
-def received(layer, channel):
-    """(channel-layer message, the screen message it carries, decoded)."""
-    message = async_to_sync(layer.receive)(channel)
-    return message, json.loads(message["text"])
+def received(layer, channel, kind="list.update"):
+    """(channel-layer message, the screen message it carries, decoded): the next one of `kind`
+    (the floor also gets its station rows and summary, "floor.update")."""
+    while True:
+        message = async_to_sync(layer.receive)(channel)
+        if message["type"] in (kind, "list.heartbeat"):
+            return message, json.loads(message["text"])
 
 
 def test_scan_update_reaches_floor_and_list_groups_after_commit(
@@ -43,7 +47,9 @@ def test_scan_update_reaches_floor_and_list_groups_after_commit(
     channels = [listen(layer, g) for g in ("floor", f"list-{claim.list_id}")]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         answer = scan(claim.list_id, token=claim.token, code="O-1")
-    assert len(callbacks) == 1  # queued, not sent, until the transaction commits
+    # Queued, not sent, until the transaction commits: the list's row, then the floor's
+    # station rows (built after the commit).
+    assert len(callbacks) == 2
     callbacks[0]()
     for channel in channels:
         message, screen = received(layer, channel)
@@ -73,7 +79,8 @@ def test_no_publish_to_the_client_group_nobody_joins(layer, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         scan(claim.list_id, token=claim.token, code="O-1")
         heartbeat(claim.list_id, token=claim.token)
-    assert sent == ["floor", f"list-{claim.list_id}"] * 2
+    assert sent == ["floor", f"list-{claim.list_id}", "floor",  # the row, the station's row
+                    "floor", f"list-{claim.list_id}"]  # the heartbeat
 
 
 def test_heartbeat_publishes_only_the_claims_age(layer, django_capture_on_commit_callbacks):
@@ -141,3 +148,29 @@ def test_claim_changes_carry_the_last_scan_and_a_release_the_released_row(
     _message, screen = received(layer, channel)
     assert screen["row"]["claim"]["station"] == again.station.name
     assert screen["row"]["last_scan"]["code"] == "O-1"  # read once, at publish time
+
+
+def test_the_floor_gets_the_touched_stations_once_per_transaction(
+    layer, django_capture_on_commit_callbacks
+):
+    """A scan and a release in one transaction: the floor gets ONE "floor.update", after the
+    commit, with the station the release left (now idle) and the summary (its list waits)."""
+    claim = claimed(build_list({"O-1": [("SKU-A", 2)]}))
+    channel = listen(layer, "floor")
+    sent = []
+    original = layer.group_send
+
+    async def spy(group, message):
+        sent.append(message["type"])
+        await original(group, message)
+
+    layer.group_send = spy
+    with transaction.atomic(), django_capture_on_commit_callbacks(execute=True):
+        scan(claim.list_id, token=claim.token, code="O-1")
+        release(claim.list_id, token=claim.token)
+    assert sent.count("floor.update") == 1
+    _message, first = received(layer, channel, kind="floor.update")
+    [station] = first["stations"]
+    assert station["id"] == claim.station.pk and station["state"] == "idle"
+    assert station["list"] is None
+    assert [w["id"] for w in first["summary"]["waiting"]] == [claim.list_id]

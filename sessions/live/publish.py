@@ -57,7 +57,10 @@ def publish_list_event(packing_list, *, scan=None, payload=None, now=None, group
     `scan` is the event this change logged (it becomes the row's last scan); `payload` the list
     payload the caller already built (a scan answer's). A claim change has no scan: its last
     scan is read here, once (claims are rare; scans never take this path). `groups` narrows
-    the audience (a new list has no socket of its own yet).
+    the audience (a new list has no socket of its own yet). `stations`: other stations the
+    change touched (the one a release, take-over or reassign left). The floor then gets the
+    rows of the touched stations and, for a claim change or an order's new status, its
+    summary (publish_floor).
     """
     now = now or timezone.now()
     if scan is not None:
@@ -94,6 +97,8 @@ def publish_floor(station_ids=None, *, summary=True):
 
 
 def _flush_floor():
+    """The first after-commit callback sends the merged request; the others find nothing. (A
+    rolled-back transaction's request is sent with the next one: a few rows too many.)"""
     pending = getattr(_pending, "floor", None)
     _pending.floor = None
     if pending is not None:

@@ -135,7 +135,11 @@ def test_the_wall_display_fits(server, browser, language):
     supervisor = busy_floor()
     for size in ((1366, 768), (1920, 1080)):
         context, page = wall_page(browser, server, supervisor.user, language, size)
-        expect(page.locator(".wall-client.current")).to_have_count(1)
+        current = page.locator(".wall-client.current")
+        expect(current).to_have_count(1)
+        expect(current).to_have_attribute("data-client", "DERMA")
+        page.clock.fast_forward("00:13")  # it rotates to the next client by itself
+        expect(current).to_have_attribute("data-client", "M")
         page.screenshot(path=f"{SHOTS}/wall-{language}-{size[0]}x{size[1]}.png")
         problems = page.evaluate(PROBLEMS)
         assert not problems, f"{language} {size}: " + "\n".join(problems)
@@ -151,5 +155,6 @@ def wall_page(browser, server, user, language, size):
         {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url},
         {"name": "django_language", "value": language, "url": server.url}])
     page = context.new_page()
+    page.clock.install()
     page.goto("/floor/wall/")
     return context, page
