@@ -105,7 +105,11 @@
     }
 
     input.addEventListener("keydown", onKeydown);
-    return function detach() { input.removeEventListener("keydown", onKeydown); };
+    input.dataset.scanfield = "on";  // tests (and pages) can wait for the reader to be there
+    return function detach() {
+      input.removeEventListener("keydown", onKeydown);
+      delete input.dataset.scanfield;
+    };
   }
 
   window.PackerScan = { attach, latin };
