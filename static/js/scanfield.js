@@ -11,6 +11,8 @@
  *   PackerScan.latin(code, shift)   // the US-layout character of a physical key, or null:
  *                                   // PackerScan.latin("KeyD", true) === "D"
  *
+ *   An attached field carries data-scanfield="on" (tests wait for it before typing).
+ *
  * What it does and why:
  * - A USB scanner sends KEY CODES; the operating system's layout turns them into characters. With a
  *   Ukrainian, Russian or Bulgarian (phonetic or standard) layout active, "DC-SC-050" would arrive
@@ -105,7 +107,11 @@
     }
 
     input.addEventListener("keydown", onKeydown);
-    return function detach() { input.removeEventListener("keydown", onKeydown); };
+    input.dataset.scanfield = "on";  // tests (and pages) can wait for the reader to be there
+    return function detach() {
+      input.removeEventListener("keydown", onKeydown);
+      delete input.dataset.scanfield;
+    };
   }
 
   window.PackerScan = { attach, latin };

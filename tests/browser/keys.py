@@ -53,7 +53,11 @@ def key_event(page_cdp, code, key, text, shift=False, vk=0):
 
 
 def scanner_type(page, code, layout="us", terminator="Enter"):
-    """Type `code` as a scanner would with the OS `layout` active, then the terminator."""
+    """Type `code` as a scanner would with the OS `layout` active, then the terminator.
+
+    Into the focused scan field, once its reader (static/js/scanfield.js) is attached.
+    """
+    page.wait_for_selector(":focus[data-scanfield='on']", state="attached")
     cdp = page.context.new_cdp_session(page)
     table = LAYOUTS[layout]
     for ch in code:

@@ -49,6 +49,7 @@ def test_keyd_with_cyrillic_ve_types_d(server, browser, layout):
     context, page = terminal_page(browser, server, station)
     page.goto("/accounts/login/")
     expect(page.locator("#id_badge")).to_be_focused()
+    expect(page.locator("#id_badge")).to_have_attribute("data-scanfield", "on")
     cdp = context.new_cdp_session(page)
     first = LAYOUTS[layout]["KeyQ"][0]  # a letter key of this layout: now it is known non-Latin
     key_event(cdp, "KeyQ", first, first, vk=81)
