@@ -10,7 +10,9 @@ The uploaded file is kept between the steps under MEDIA_ROOT/uploads/<random hex
 in the session cookie), with a small JSON sidecar naming the client, the original file name,
 the user and the chosen column mapping (a server session folder is kept as its name only);
 both are removed after the import and any left-overs older than a day are swept on the next
-upload. Views stay thin: everything is done by the importers in `sessions.imports`.
+upload. The upload form also chooses the session: the client's open session of today (the
+default on this page) or a new one (`add_to_open_session` in the sidecar). Views stay thin:
+everything is done by the importers in `sessions.imports`.
 """
 
 import json
