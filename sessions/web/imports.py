@@ -262,8 +262,9 @@ def import_preview(request, token):
 
 def target_session(client, path, meta):
     """Where the list will go, for the preview: {"target_known": bool, "joining": session}."""
-    if meta.get("folder") or Path(path).suffix.lower() == ".zip":
-        return {"target_known": False, "joining": None}  # a Shopify session keeps its own
+    if meta.get("folder") or Path(path).suffix.lower() in (".zip", ".json"):
+        # A Shopify session keeps its own; a packing-list JSON may name its session.
+        return {"target_known": False, "joining": None}
     joining = (todays_open_session(client, lock=False)
                if meta.get("add_to_open_session") else None)
     return {"target_known": True, "joining": joining}
