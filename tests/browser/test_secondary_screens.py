@@ -4,6 +4,7 @@ is never cut, at 800×600 and 1920×1080, in all three languages; a packer refus
 the site's layout and gets back to the station with the keyboard."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from tests.browser.helpers import expect_outcome, open_station, packing_floor, s
 from tests.builders import build_client, build_list, build_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("PACKER_SHOTS_DIR", "/tmp/h15-shots"))
+# Screenshots to look at (PACKER_SHOTS_DIR, else a folder in the system's temporary directory).
+SHOTS = Path(os.environ.get("PACKER_SHOTS_DIR") or Path(tempfile.gettempdir()) / "packer-shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
