@@ -10,7 +10,9 @@ The uploaded file is kept between the steps under MEDIA_ROOT/uploads/<random hex
 in the session cookie), with a small JSON sidecar naming the client, the original file name,
 the user and the chosen column mapping (a server session folder is kept as its name only);
 both are removed after the import and any left-overs older than a day are swept on the next
-upload. Views stay thin: everything is done by the importers in `sessions.imports`.
+upload. The upload form also chooses the session: the client's open session of today (the
+default on this page) or a new one (`add_to_open_session` in the sidecar). Views stay thin:
+everything is done by the importers in `sessions.imports`.
 """
 
 import json
@@ -274,8 +276,9 @@ def import_preview(request, token):
 
 def target_session(client, path, meta):
     """Where the list will go, for the preview: {"target_known": bool, "joining": session}."""
-    if meta.get("folder") or Path(path).suffix.lower() == ".zip":
-        return {"target_known": False, "joining": None}  # a Shopify session keeps its own
+    if meta.get("folder") or Path(path).suffix.lower() in (".zip", ".json"):
+        # A Shopify session keeps its own; a packing-list JSON may name its session.
+        return {"target_known": False, "joining": None}
     joining = (todays_open_session(client, lock=False)
                if meta.get("add_to_open_session") else None)
     return {"target_known": True, "joining": joining}

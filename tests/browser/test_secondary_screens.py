@@ -4,6 +4,7 @@ is never cut, at 800×600 and 1920×1080, in all three languages; a packer refus
 the site's layout and gets back to the station with the keyboard."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ from django.test import Client as DjangoClient
 from playwright.sync_api import expect
 
 from tests.browser.helpers import expect_outcome, open_station, packing_floor, scan
-from tests.builders import build_list, build_worker
+from tests.builders import build_client, build_list, build_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("PACKER_SHOTS_DIR", "/tmp/h15-shots"))
+# Screenshots to look at (PACKER_SHOTS_DIR, else a folder in the system's temporary directory).
+SHOTS = Path(os.environ.get("PACKER_SHOTS_DIR") or Path(tempfile.gettempdir()) / "packer-shots")
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture
@@ -115,3 +118,18 @@ def test_a_refused_packer_gets_back_to_the_station(contexts, lang):
     page.locator("#back-to-station").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/station/**")
+
+
+@pytest.mark.parametrize("lang", ["en", "bg", "uk"])
+def test_the_import_page_preselects_the_only_client_and_offers_the_session_choice(contexts,
+                                                                                   lang):
+    build_client("M", "Client M")
+    user = build_worker(role="supervisor").user
+    page = contexts(user, lang, (800, 600)).new_page()
+    page.goto("/imports/")
+    assert page.locator("select[name=client]").input_value() == "M"
+    expect(page.locator("input[name=session][value=open]")).to_be_checked()
+    expect(page.locator("input[name=session][value=new]")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 800, width  # nothing wider than the terminal
+    page.screenshot(path=str(SHOTS / f"import-page-{lang}.png"), full_page=True)
