@@ -407,3 +407,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         self.message_user(request, ngettext(
             "%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)
             % {"count": count}, messages.SUCCESS)
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The delivery log, one row per POST (also shown under each delivery)."""
+
+    list_display = ["started_at", "message", "number", "status_code", "ok", "duration_ms",
+                    "error"]
+    list_filter = ["ok", "message__event"]
+    list_select_related = ["message"]
+    search_fields = ["message__delivery_id", "error"]

@@ -64,6 +64,8 @@ MATRIX = {
     "list-labels-zpl": PAGE,
     "order-timeline": PAGE,
     "dashboard": PAGE,
+    "dashboard-xlsx": PAGE,
+    "dashboard-csv": (LOGIN, 403, 400, 400, 400),  # ?table= is required
     "history-xlsx": PAGE,
     "history-csv": PAGE,
     "import-upload": SUPERVISOR_PAGE,

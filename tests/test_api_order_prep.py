@@ -4,7 +4,7 @@ session's progress with the fields of the old `packing_progress` block."""
 import pytest
 from rest_framework.test import APIClient
 
-from sessions.scanning.codes import scan
+from sessions.scanning.codes import perform_action, scan
 from tests.api_helpers import assert_error, role_client
 from tests.builders import (
     build_client,
@@ -48,6 +48,19 @@ def test_an_order_by_client_and_number_says_status_packed_by_time_and_boxes(pack
     assert open_order["status"] == "in_progress"
     assert (open_order["packed_by"], open_order["completed_at"], open_order["boxes"]) == (
         None, None, 0)
+
+
+def test_an_order_packed_into_two_boxes_says_two(packed):
+    session, _dhl = packed
+    third = build_list({"3001": [("SKU-D", 2)]}, session=session, name="Boxes")
+    claim = claimed(third, worker=build_worker("Orca"), station=build_station("PC-8"))
+    scan(third.pk, token=claim.token, code="3001")
+    scan(third.pk, token=claim.token, code="SKU-D")
+    perform_action(third.pk, token=claim.token, action="new_box")
+    scan(third.pk, token=claim.token, code="SKU-D")
+    [order] = role_client("packer").get("/api/v1/orders/", {"client": "M", "number": "3001"}
+                                        ).json()
+    assert (order["status"], order["boxes"]) == ("completed", 2)
 
 
 def test_order_lookup_errors(packed):

@@ -50,7 +50,7 @@ class OrderStatusSerializer(serializers.Serializer):
     station = serializers.CharField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     boxes = serializers.IntegerField(help_text=gettext_lazy(
-        "Boxes the order went out in: 1 per completed order until boxes are recorded."))
+        "Boxes the completed order went out in (0 until it is completed)."))
     problem = serializers.CharField(allow_blank=True)
     problem_note = serializers.CharField(allow_blank=True)
 

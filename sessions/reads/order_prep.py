@@ -3,8 +3,8 @@ list's and a session's progress. One shape each, shared by the read API
 (GET /api/v1/orders/, GET /api/v1/sessions/{id}/progress/) and the webhook bodies
 (sessions.outbox), so a polled answer and a pushed event never disagree.
 
-Boxes: until boxes are recorded per order, an order packed is one box (`boxes_of`): a
-completed order counts 1, any other 0. Recording boxes changes only `boxes_of`.
+Boxes: the boxes a completed order went out in (`Order.box_count`, the station's "new box"),
+0 for an order not completed (`boxes_of`).
 
 Progress keeps the fields of the old `packing_progress` block the Packer's Assistant wrote into
 the Shopify Tool's session_info.json (legacy-formats.md §5.3): per list `started_at`, `status`
@@ -22,8 +22,9 @@ NOT_STARTED, IN_PROGRESS, COMPLETED = "not_started", "in_progress", "completed"
 
 
 def boxes_of(order):
-    """Boxes an order went out in: 1 per completed order until boxes are recorded."""
-    return 1 if order.status == Order.Status.COMPLETED else 0
+    """Boxes an order went out in (the station's "new box" counts them): 0 until it is
+    completed."""
+    return order.box_count if order.status == Order.Status.COMPLETED else 0
 
 
 def order_status(order, *, packing_list=None, packed_by=None, station=None):
