@@ -40,6 +40,7 @@ from sessions.models import (
     DeliveryAttempt,
     ImportRecord,
     Order,
+    OrderBox,
     OrderExtra,
     OrderItem,
     OutboxMessage,
@@ -221,9 +222,16 @@ class OrderExtraAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["order"]
 
 
+@admin.register(OrderBox)
+class OrderBoxAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["order", "number", "weight_kg", "closed_at"]
+    search_fields = ["order__number"]
+    list_select_related = ["order"]
+
+
 @admin.register(ScanEvent)
 class ScanEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["created_at", "action", "raw_code", "outcome", "quantity", "manual",
+    list_display = ["created_at", "action", "raw_code", "outcome", "quantity", "box", "manual",
                     "reason", "order", "worker", "station", "packing_list"]
     list_filter = ["action", "outcome", "manual", "reason", "packing_list__session__client"]
     search_fields = ["raw_code", "scan_id", "order__number", "worker__display_name",

@@ -27,7 +27,7 @@ def ada(client):
 
 def add_mapping(client, acme, barcode, sku):
     response = client.post(reverse("admin:profiles_skumapping_add"),
-                           {"client": acme.pk, "barcode": barcode, "sku": sku})
+                           {"client": acme.pk, "barcode": barcode, "sku": sku, "quantity": 1})
     assert response.status_code == 302, response.content[:1500]
     return SkuMapping.objects.get(client=acme, barcode=barcode)
 
@@ -37,7 +37,8 @@ def test_every_mapping_change_keeps_who_and_when(client, ada):
     started = timezone.now()
     mapping = add_mapping(client, acme, "7290018664100", "SKU-1")
     response = client.post(reverse("admin:profiles_skumapping_change", args=[mapping.pk]),
-                           {"client": acme.pk, "barcode": "7290018664100", "sku": "SKU-2"})
+                           {"client": acme.pk, "barcode": "7290018664100", "sku": "SKU-2",
+                            "quantity": 1})
     assert response.status_code == 302
     response = client.post(reverse("admin:profiles_skumapping_delete", args=[mapping.pk]),
                            {"post": "yes"})
@@ -57,7 +58,7 @@ def test_a_deleted_mapping_stays_deleted(client, ada):
     # Later work on the client's mappings (an edit, an import of other rows) never brings it
     # back, and it is not in the next export.
     client.post(reverse("admin:profiles_skumapping_change", args=[keep.pk]),
-                {"client": acme.pk, "barcode": "111", "sku": "KEEP-2"})
+                {"client": acme.pk, "barcode": "111", "sku": "KEEP-2", "quantity": 1})
     upload = SimpleUploadedFile("m.csv", b"client,barcode,sku\nACME,333,NEW\n")
     preview = client.post(reverse("admin:profiles_skumapping_import"),
                           {"format": "0", "resource": "0", "import_file": upload})

@@ -12,7 +12,7 @@ import binascii
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions.labels.pages import Page
+from sessions.labels.pages import Page, font
 from sessions.labels.pdf import images_to_pdf
 from sessions.reads.boxes import order_boxes
 
@@ -96,8 +96,8 @@ def _cells(page, columns, size, values):
 def _footer(page, order, boxes, size):
     units = sum(i.required for i in order.items.all())
     page.text(_("Units: %(units)d") % {"units": units}, size)
-    parts = []
-    for number, box in boxes.items():
+    parts = ["1"] if len(boxes) == 1 else []  # one box: just that, as before boxes existed
+    for number, box in boxes.items() if len(boxes) > 1 else ():
         text = _("box %(n)d/%(total)d: %(units)d units") % {
             "n": number, "total": len(boxes), "units": box["units"]}
         if box["weight_kg"]:
@@ -114,8 +114,6 @@ def _footer(page, order, boxes, size):
 
 
 def _wrap(page, text, size):
-    from sessions.labels.render import font
-
     words, line, lines = text.split(), "", []
     for word in words:
         candidate = f"{line} {word}".strip()
