@@ -67,7 +67,8 @@ def test_one_search_finds_sku_or_barcode(ada, acme, term, expected):
 
 
 def _add(ada, client, barcode, sku):
-    return ada.post(ADD_URL, {"client": client.pk, "barcode": barcode, "sku": sku}, follow=True)
+    return ada.post(ADD_URL, {"client": client.pk, "barcode": barcode, "sku": sku, "quantity": 1},
+                    follow=True)
 
 
 def test_a_typed_sku_no_list_carries_is_saved_with_a_warning(ada, acme):
@@ -84,7 +85,8 @@ def test_a_known_sku_in_another_spelling_gives_no_warning(ada, acme):
 
 def test_the_warning_is_in_the_users_language(ada, acme):
     with translation.override("bg"):
-        response = ada.post(ADD_URL, {"client": acme.pk, "barcode": "1", "sku": "X-1"},
+        response = ada.post(ADD_URL, {"client": acme.pk, "barcode": "1", "sku": "X-1",
+                                      "quantity": 1},
                             follow=True, HTTP_ACCEPT_LANGUAGE="bg")
     warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
     assert warnings and "ACME" in warnings[0] and "SKU" in warnings[0]

@@ -5,16 +5,18 @@ order; the slip's barcode is decoded with zxing-cpp from the PDF's page and from
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 from PIL import ImageFont
 
 from profiles.models import ClientSettings
 from sessions.labels import autoprint, render
 from sessions.labels.slips import slip_pages
-from sessions.models import Order
+from sessions.models import Order, PrinterFailure
+from sessions.reads.floor_alerts import floor_alerts
 from tests.api_helpers import action, claim, role_client, scan
 from tests.builders import build_client, build_list, build_session, build_station
 from tests.fake_printer import FakePrinter, barcode_data, closed_address, graphics
-from tests.test_labels import decode, pdf_pages
+from tests.test_labels import decode, font0_fields, pdf_pages
 
 A4_POINTS, A6_POINTS = (595.2756, 841.8898), (297.6378, 419.5276)
 
@@ -90,7 +92,8 @@ def test_off_prints_nothing(printer, published):
 @pytest.mark.django_db(transaction=True)
 def test_a_refused_printer_is_reported_to_the_station_and_never_changes_the_order(
         published, caplog):
-    api, packing_list, token = setup_list(client_printer=closed_address())
+    address = closed_address()
+    api, packing_list, token = setup_list(client_printer=address)
     answer = complete_1001(api, packing_list, token)
     assert answer["print"]["queued"] is True
     import time
@@ -105,6 +108,11 @@ def test_a_refused_printer_is_reported_to_the_station_and_never_changes_the_orde
     order = Order.objects.get(number="#1001")
     assert order.status == Order.Status.COMPLETED
     assert any("failed" in r.getMessage() for r in caplog.records)
+    # The floor hears of it too: a printer-failure alert naming the printer and the station.
+    failure = PrinterFailure.objects.get()
+    assert (failure.printer, failure.packing_list_id) == (address, packing_list.pk)
+    assert failure.station.name == "PC-7"
+    assert [a["kind"] for a in floor_alerts()] == ["printer_failure"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -205,3 +213,20 @@ def test_a_two_box_order_prints_one_label_per_box(printer):
     assert "box 1/2" in zpl and "box 2/2" in zpl
     ((_box, image), *rest) = pdf_pages(api.get(f"/api/v1/orders/{order.pk}/slip.pdf").content)
     assert ("Code128", "#1002") in decode(image)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["uk", "bg"])
+def test_box_labels_in_cyrillic_never_use_font_0_for_the_box_text(language):
+    api, packing_list, token = setup_list(what="off")
+    scan(api, packing_list.pk, token, "#1002")
+    scan(api, packing_list.pk, token, "SKU-C")
+    action(api, packing_list.pk, token, "new_box")
+    scan(api, packing_list.pk, token, "SKU-C")
+    order = Order.objects.get(number="#1002")
+    with translation.override(language):
+        zpl = autoprint.order_labels_zpl(order)
+        box = autoprint.box_text(2, 2)
+    assert any("\u0400" <= ch <= "\u04ff" for ch in box)  # the translated words are Cyrillic
+    assert not [f for f in font0_fields(zpl) if any("\u0400" <= ch <= "\u04ff" for ch in f)]
+    assert zpl.count("^XA") == 2 and zpl.count("^GF") >= 2  # each label has its box graphic

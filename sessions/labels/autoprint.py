@@ -7,11 +7,12 @@ goes to a small pool of background threads, so the scan's answer is never delaye
 and it runs after the step committed (the answer exists only then). The station's printer is
 used, else the client's (labels.printing.printer_for). A failure (refused, timeout, no printer)
 is logged and sent to the list's socket as {"type": "print", "ok": false, "message", "order"} so
-the station shows it with "Reprint"; it never changes the order. A reprint (`print_order`) runs
+the station shows it with "Reprint"; it never changes the order. Every failure also raises the
+floor's printer alert (sessions.alerts.raise_printer_failure). A reprint (`print_order`) runs
 in the request and answers 502 printer_unreachable when the printer fails.
 
-Box labels are the order's label with "box n/N" added in a corner (`with_box`): the label's own
-text is drawn by render.py, unchanged.
+Box labels are the order's label with "box n/N" added in a corner (`with_box`), drawn like every
+label text (render.text_field_zpl: font 0 for ASCII, a ^GF graphic for Cyrillic "кутия 1/2").
 """
 
 import json
@@ -23,9 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from profiles.models import ClientSettings, PrintOnComplete, Station
+from sessions.alerts import raise_printer_failure
 from sessions.errors import InvalidRequest, PackingError
 from sessions.labels.printing import printer_for, send_zpl
-from sessions.labels.render import LabelConfig, label_zpl, layout, order_label_data, zpl_text
+from sessions.labels.render import (
+    LabelConfig,
+    label_zpl,
+    layout,
+    order_label_data,
+    text_field_zpl,
+)
 from sessions.labels.slips import slip_zpl
 from sessions.live.publish import list_group, send_to_groups
 from sessions.models import Order
@@ -45,8 +53,8 @@ def with_box(zpl, data, cfg, text):
     """The label's ZPL with `text` added at its bottom right corner."""
     box = layout(data, cfg)
     size = box.info_size
-    field = (f"^FO{box.margin},{box.height - box.margin - size}^A0N,{size},{size}"
-             f"^FB{box.width - 2 * box.margin},1,0,R^FH^FD{zpl_text(text)}^FS\n")
+    field = text_field_zpl(text, box.margin, box.height - box.margin - size,
+                           box.width - 2 * box.margin, size, "R") + "\n"
     head, _sep, _tail = zpl.rpartition("^XZ")
     return f"{head}{field}^XZ\n"
 
@@ -88,6 +96,8 @@ def print_order(order, what, *, station=None, address=None, box=None):
     except PackingError as exc:
         logger.warning("printing %s of order %s at %s failed: %s", what, order.number, address,
                        exc.message)
+        raise_printer_failure(error=exc.message, printer=address, station=station,
+                              packing_list=order.packing_list)  # the floor's alert
         raise
     logger.info("printed %s of order %s at %s (%d bytes)", what, order.number, address, sent)
     return {"printer": address, "what": what, "bytes": sent}

@@ -371,6 +371,8 @@ def text_field_zpl(text, x, y, width, size, align):
     draw.fontmode = "1"
     if align == "C":
         draw.text((width // 2, 0), fitted, font=f, fill=0, anchor="mt")
+    elif align == "R":
+        draw.text((width, 0), fitted, font=f, fill=0, anchor="rt")
     else:
         draw.text((0, 0), fitted, font=f, fill=0)
     return ZebrafyImage(image, format="ASCII_COMPRESSED", dither=False, complete_zpl=False,
