@@ -51,6 +51,7 @@ MATRIX = {
     "station-setup": PAGE,
     "station-go": (LOGIN, 403, 302, 302, 302),  # to the list, or back to the pick page
     "station-list": PAGE,
+    "station-summary": PAGE,
     "floor": SUPERVISOR_PAGE,
     "floor-reviews": SUPERVISOR_PAGE,
     "order-review": (LOGIN, 403, 403, 405, 405),
