@@ -51,6 +51,7 @@ MATRIX = {
     "station-setup": PAGE,
     "station-go": (LOGIN, 403, 302, 302, 302),  # to the list, or back to the pick page
     "station-list": PAGE,
+    "station-summary": PAGE,
     "floor": SUPERVISOR_PAGE,
     "floor-reviews": SUPERVISOR_PAGE,
     "floor-wall": SUPERVISOR_PAGE,  # the wall display: a supervisor's account on a TV

@@ -128,3 +128,16 @@ def test_the_timeline_names_the_product_of_each_scan(client):
     page = client.get(f"/sessions/orders/{order.pk}/timeline/").content.decode()
     assert '<code>DC-DO-050</code> <span class="event-product">Дезодорант рол-он</span>' in page
     assert '<code>SKU-A</code> <span class="event-product">Крем для рук</span>' in page
+
+
+def test_station_javascript_does_not_branch_on_outcome_names():
+    """The server decides (show_order, offer, packs, tones): station.js names no outcome in a
+    comparison or a list of its own."""
+    import re
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parents[1] / "static/js/station.js").read_text()
+    for outcome in Outcome:
+        value = re.escape(outcome.value)
+        assert not re.search(rf'(===|!==|==|!=)\s*"{value}"|"{value}"\s*(===|!==)', source), outcome
+        assert not re.search(rf'\[[^\]]*"{value}"[^\]]*\]\s*\.includes', source), outcome

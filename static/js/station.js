@@ -855,8 +855,9 @@
   }
 
   /* The same code again within doubleFireMs is the scanner firing twice: one read, not two units. */
-  function doubleFire(code) {
-    const now = performance.now();
+  function doubleFire(code, ev) {
+    // The key event's own time: a busy page handling two reads late must not join them.
+    const now = ev && ev.timeStamp ? ev.timeStamp : performance.now();
     const again = code === lastRead.code && now - lastRead.at < (cfg.scanner || {}).doubleFireMs;
     lastRead = { code, at: now };
     if (!again) return false;
@@ -885,10 +886,10 @@
     sound("error");
   }
 
-  function onScan(raw) {
+  function onScan(raw, ev) {
     const code = cleanCode(raw);
     if (!code) return;
-    if (doubleFire(code)) return;
+    if (doubleFire(code, ev)) return;
     if (state === "ended") { showLastScan(code, null); scanAfterEnd(code); return; }
     showLastScan(code, null);
     // Command barcodes (CMD:…) run the button's function here, never go out as a scan.
@@ -903,7 +904,7 @@
 
   // The one scanner reader (static/js/scanfield.js): Enter or Tab ends a code, and keys typed
   // under a Cyrillic layout are rebuilt from the physical keys.
-  window.PackerScan.attach(input, { onScan: (raw) => onScan(raw) });
+  window.PackerScan.attach(input, { onScan: (raw, ev) => onScan(raw, ev) });
   input.addEventListener("blur", () => setTimeout(focusScan, 0));
   document.addEventListener("click", () => setTimeout(focusScan, 0));
   window.addEventListener("focus", focusScan);

@@ -57,12 +57,16 @@ LAYOUT_CHECK = """() => {
     if (!e.offsetParent || e.closest('.items-scroll')) return false;
     const r = e.getBoundingClientRect(); return r.width > 0 && r.right > vw + 1;
   }).map((e) => e.id || e.className || e.tagName);
-  const names = [...document.querySelectorAll('#items td.name .name-text')].map((e) => {
+  let texts = [...document.querySelectorAll('#items td.name .name-text')];
+  if (!texts.length) texts = [...document.querySelectorAll('#items tbody td:nth-child(3)')];
+  const names = texts.map((e) => {
     const style = getComputedStyle(e);
     const lh = parseFloat(style.lineHeight) || 1.2 * parseFloat(style.fontSize);
-    return Math.round(e.getBoundingClientRect().height / lh);
+    const pad = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    return Math.round((e.getBoundingClientRect().height - pad) / lh);
   });
-  const scroll = document.querySelector('#items-scroll').getBoundingClientRect();
+  const scroll = (document.querySelector('#items-scroll')
+                  || document.querySelector('#items')).getBoundingClientRect();
   const last = document.querySelector('#items tr.line-last');
   const lr = last ? last.getBoundingClientRect() : null;
   return {
