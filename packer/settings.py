@@ -290,6 +290,11 @@ PACKER_LEGACY_MAX_FILE_BYTES = env_int("PACKER_LEGACY_MAX_FILE_BYTES", 16_000_00
 # Packing floor rules (../shared/design.md, Claims instead of lock files).
 PACKER_HEARTBEAT_SECONDS = env_int("PACKER_HEARTBEAT_SECONDS", 30)
 PACKER_STALE_AFTER_SECONDS = env_int("PACKER_STALE_AFTER_SECONDS", 120)
+# The floor's station cards and summary (pace, waiting lists, couriers, alerts) are read across
+# lists: a server process sends them at most once per this many milliseconds, for all the changes
+# of that window together (sessions.live.publish), so a scan never pays for them. 0: after every
+# change. A list's own row still goes out at once.
+PACKER_FLOOR_UPDATE_MS = env_int("PACKER_FLOOR_UPDATE_MS", 1000)
 # What the station strips from a scanner's codes, and when the same code twice is one read.
 PACKER_SCANNER_STRIP_AIM = env_bool("PACKER_SCANNER_STRIP_AIM", True)
 PACKER_SCANNER_STRIP_GS = env_bool("PACKER_SCANNER_STRIP_GS", True)

@@ -9,7 +9,10 @@ a scanned list) reads it the same way.
 import re
 
 PREFIX = "LIST-"
-_PATTERN = re.compile(r"LIST-(\d{1,18})", re.IGNORECASE)
+PATTERN = r"LIST-(\d{1,18})"
+_PATTERN = re.compile(PATTERN, re.IGNORECASE)
+# The same rule for the station's script (`new RegExp(pattern, "i")`, whole code).
+SCRIPT_PATTERN = f"^{PATTERN}$"
 
 
 def list_barcode(list_id):

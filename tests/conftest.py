@@ -41,6 +41,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _floor_updates_at_once(settings):
+    """Tests see the floor's station cards after each change (the timed window is tested in
+    tests/test_floor_window.py)."""
+    settings.PACKER_FLOOR_UPDATE_MS = 0
+
+
+@pytest.fixture(autouse=True)
 def _require_postgres_marker(request):
     if request.node.get_closest_marker("postgres") is None:
         return

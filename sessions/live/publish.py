@@ -11,8 +11,11 @@ The floor view also gets, per change, the rows of the stations it touched ("floo
 sessions.reads.floor_view) and, when an order's status, a claim or an alert changed, the floor's
 summary (waiting lists, the day's figures, courier cut-off pace, alerts). Those figures count
 orders and scans across lists (the pace of the last 15 minutes, the runs of wrong scans), so
-they are read once per change right after it commits, outside the scan's transaction and its
-row lock, and only when a channel layer exists; every floor socket forwards the same text.
+they are read after the change commits, outside the scan's transaction and its row lock, and
+only when a channel layer exists; every floor socket forwards the same text. A server process
+reads them at most once per PACKER_FLOOR_UPDATE_MS (1 s), for every change of that window
+together, in a timer thread: their cost is per second, not per scan (issue 9), and a station
+card is at most that much behind its list's row, which goes out at once.
 
 Sent only on commit (a rolled-back scan must never show on a screen) and never allowed to fail
 the write that caused it: a lost message is repaired when a socket reconnects and gets a fresh
@@ -25,7 +28,8 @@ import threading
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from sessions.outcomes import Outcome
@@ -97,12 +101,48 @@ def publish_floor(station_ids=None, *, summary=True):
 
 
 def _flush_floor():
-    """The first after-commit callback sends the merged request; the others find nothing. (A
-    rolled-back transaction's request is sent with the next one: a few rows too many.)"""
+    """The first after-commit callback sends the merged request (or adds it to this process's
+    next timed update); the others find nothing. (A rolled-back transaction's request is sent
+    with the next one: a few rows too many.)"""
     pending = getattr(_pending, "floor", None)
     _pending.floor = None
-    if pending is not None:
+    if pending is None:
+        return
+    delay = settings.PACKER_FLOOR_UPDATE_MS / 1000
+    if delay <= 0:
         send_floor(None if pending["all"] else pending["stations"], pending["summary"])
+    else:
+        _add_to_window(pending, delay)
+
+
+_window_lock = threading.Lock()
+_window = {}  # "next": the request this process sends when its timer fires
+
+
+def _add_to_window(pending, delay):
+    """Merge into this process's next floor update; the first request of a window starts the
+    timer that sends it."""
+    with _window_lock:
+        waiting = _window.get("next")
+        if waiting is not None:
+            waiting["all"] = waiting["all"] or pending["all"]
+            waiting["stations"].update(pending["stations"])
+            waiting["summary"] = waiting["summary"] or pending["summary"]
+            return
+        _window["next"] = pending
+    timer = threading.Timer(delay, _send_window)
+    timer.daemon = True
+    timer.start()
+
+
+def _send_window():
+    with _window_lock:
+        pending = _window.pop("next", None)
+    try:
+        if pending is not None:
+            send_floor(None if pending["all"] else pending["stations"], pending["summary"])
+    finally:
+        connection.close()  # the timer's thread keeps no connection
 
 
 def send_floor(station_ids, summary):

@@ -22,7 +22,7 @@ from profiles.terminals import badge_at_terminal
 from sessions import claims
 from sessions.approvals import APPROVE_WITH
 from sessions.errors import PackingError
-from sessions.listcodes import list_id_from_input
+from sessions.listcodes import SCRIPT_PATTERN, list_id_from_input
 from sessions.models import FILL_REASONS, PROBLEM_REASONS, PackingList
 from sessions.reads.payloads import order_payload
 from sessions.reads.station_panels import (
@@ -102,10 +102,6 @@ def _not_a_list(request, code):
     return redirect("station-pick")
 
 
-# A list's printed barcode, LIST-<id> (scanned after "list ended" to open the next list).
-LIST_BARCODE_PATTERN = r"^LIST-(\d+)$"
-
-
 def scanner_settings():
     """How this floor's scanners end and wrap their codes (settings PACKER_SCANNER_*): the
     station strips what they add before a code is sent or compared."""
@@ -143,7 +139,7 @@ def station_list(request, list_id):
         "heartbeatSeconds": settings.PACKER_HEARTBEAT_SECONDS,
         "summaryUrl": reverse("station-summary", args=[pl.pk]),
         "listUrl": reverse("station-list", args=[999999999]),  # the id goes in place of 999999999
-        "listBarcodePattern": LIST_BARCODE_PATTERN,
+        "listBarcodePattern": SCRIPT_PATTERN,  # "list ended": scan the next list
         "scanner": scanner_settings(),
         "staleAfterSeconds": settings.PACKER_STALE_AFTER_SECONDS,
         "openOrder": order_payload(pl.open_order) if pl.open_order_id else None,
