@@ -289,17 +289,8 @@ def take_over(list_id, *, worker, station, by_user, reason="", approver=None):
                 _("Only %(holder)s or a supervisor may take over this list.")
                 % {"holder": state["holder"]}
             )
-        previous_holder, previous_station = packing_list.holder, packing_list.station
-        ended_token = packing_list.claim_token
-        _assign(packing_list, worker=worker, station=station, now=now)
-        ClaimEvent.objects.create(
-            packing_list=packing_list, kind=ClaimEvent.Kind.TAKEOVER, worker=worker,
-            station=station, previous_holder=previous_holder, previous_station=previous_station,
-            by_user=by_user if getattr(by_user, "pk", None) else None,
-            reason=str(reason or "").strip()[:REASON_MAX], claim_token=ended_token,
-            created_at=now,
-        )
-        publish_list_event(packing_list, stations=[previous_station.pk])
+        _move(packing_list, ClaimEvent.Kind.TAKEOVER, worker=worker, station=station,
+              by_user=by_user, reason=reason, now=now)
         return packing_list
 
 
@@ -347,19 +338,25 @@ def reassign(list_id, *, by_user, worker, station, reason=""):
         if packing_list.holder_id == worker.pk and packing_list.station_id == station.pk:
             raise InvalidRequest(_("%(worker)s already holds this list at station %(station)s.")
                                  % {"worker": worker.display_name, "station": station.name})
-        now = timezone.now()
-        previous_holder, previous_station = packing_list.holder, packing_list.station
-        ended_token = packing_list.claim_token
-        _assign(packing_list, worker=worker, station=station, now=now)
-        ClaimEvent.objects.create(
-            packing_list=packing_list, kind=ClaimEvent.Kind.REASSIGN, worker=worker,
-            station=station, previous_holder=previous_holder, previous_station=previous_station,
-            by_user=by_user, reason=str(reason or "").strip()[:REASON_MAX],
-            claim_token=ended_token, created_at=now,
-        )
-        publish_list_event(packing_list,
-                           stations=[previous_station.pk] if previous_station else ())
+        _move(packing_list, ClaimEvent.Kind.REASSIGN, worker=worker, station=station,
+              by_user=by_user, reason=reason, now=timezone.now())
         return packing_list
+
+
+def _move(packing_list, kind, *, worker, station, by_user, reason, now):
+    """The list goes to `worker` at `station` (a take-over or a reassign): the claim log names
+    both holders, both stations and who moved it; both stations' screens are told."""
+    previous_holder, previous_station = packing_list.holder, packing_list.station
+    ended_token = packing_list.claim_token
+    _assign(packing_list, worker=worker, station=station, now=now)
+    ClaimEvent.objects.create(
+        packing_list=packing_list, kind=kind, worker=worker, station=station,
+        previous_holder=previous_holder, previous_station=previous_station,
+        by_user=by_user if getattr(by_user, "pk", None) else None,
+        reason=str(reason or "").strip()[:REASON_MAX], claim_token=ended_token, created_at=now,
+    )
+    publish_list_event(packing_list,
+                       stations=[previous_station.pk] if previous_station else ())
 
 
 def stale_cutoff(now=None):
