@@ -9,7 +9,9 @@
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import translation
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -38,6 +40,15 @@ def use_file_sqlite_test_db():
 def _fast_password_hashing(settings):
     """PBKDF2 costs ~0.5 s per password on the shared CI cores; tests need no real hashing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a test that activated uk or bg in this thread
+    (a page render, a report in the user's language) must not change the next test's answers."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
