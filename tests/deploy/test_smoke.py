@@ -102,14 +102,15 @@ def test_a_scan_reaches_a_webhook_receiver_and_a_killed_deliverer_loses_nothing(
         fast = {"PACKER_WEBHOOK_TIMEOUT_SECONDS": "3", "PACKER_WEBHOOK_POLL_SECONDS": "1"}
         deployed.webhooks.start(**fast)
         deployed.manage(["python", "manage.py", "shell", "-c", (
-            "from profiles.models import Client, Webhook; "
+            "from profiles.models import Client, Station, Webhook; "
+            "Station.objects.get_or_create(name='STATION-WH'); "  # the fault tests hold 2 and 3
             f"Webhook.objects.create(client=Client.objects.get(code='DEMO'), "
             f"url='{receiver.url}', secret='{SECRET}')")])
         list_id = make_list(deployed, "WH", orders=2, units=1)
         time.sleep(6)  # the web workers re-read who wants what every 5 s
         terminal = Terminal(deployed)
         terminal.sign_in("packer2", demo_password)
-        token = terminal.claim(list_id, "STATION-2")
+        token = terminal.claim(list_id, "STATION-WH")
         codes = scan_plan(terminal, list_id)
         for n, code in enumerate(codes[:2]):
             assert terminal.scan(list_id, token, code, f"wh-{n}").status_code == 200
