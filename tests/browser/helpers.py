@@ -42,7 +42,9 @@ def expect_outcome(page, outcome, timeout=8000):
 
 
 def expect_focus_in_scan_input(page):
-    assert page.evaluate("document.activeElement && document.activeElement.id") == "scan-input"
+    """The scan input has the focus (within 2 s: a closing dialog hands it back after its own
+    animation frame, as a scanner's next keystrokes find it)."""
+    expect(page.locator("#scan-input")).to_be_focused(timeout=2000)
 
 
 __all__ = ["add_order", "packing_floor", "open_station", "scan", "wait_idle", "expect_outcome",
