@@ -13,6 +13,9 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import translation
 
+# Fixtures shared by the import tests (supervisor, api, web); a module may define its own.
+pytest_plugins = ["tests.import_fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

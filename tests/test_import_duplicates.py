@@ -12,8 +12,6 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client as WebClient
-from rest_framework.test import APIClient
 
 from sessions.models import ImportRecord, Order, PackingList, PackingSession
 from tests.builders import build_client, build_user
@@ -37,27 +35,6 @@ def xlsx(rows):
 MORNING = xlsx([["#1", "A", "Cream", "2", "DHL"], ["#1", "B", "Soap", "1", "DHL"],
                 ["#2", "C", "Brush", "1", "PostOne"]])
 OVERLAPPING = xlsx([["#2", "C", "Brush", "1", "PostOne"], ["#3", "D", "Comb", "4", "DHL"]])
-
-
-@pytest.fixture
-def supervisor():
-    build_client("M")
-    return build_user("sup", role="supervisor")
-
-
-@pytest.fixture
-def api(supervisor):
-    client = APIClient()
-    client.force_authenticate(supervisor)
-    return client
-
-
-@pytest.fixture
-def web(supervisor, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    client = WebClient()
-    client.force_login(supervisor)
-    return client
 
 
 def upload(api, content, name="Morning.xlsx", **data):

@@ -10,12 +10,10 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import Client as WebClient
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from sessions.models import PackingSession
-from tests.builders import build_client, build_user
+from tests.builders import build_client
 
 pytestmark = pytest.mark.django_db
 
@@ -31,27 +29,6 @@ def xlsx(number):
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-@pytest.fixture
-def supervisor():
-    build_client("M")
-    return build_user("sup", role="supervisor")
-
-
-@pytest.fixture
-def api(supervisor):
-    client = APIClient()
-    client.force_authenticate(supervisor)
-    return client
-
-
-@pytest.fixture
-def web(supervisor, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    client = WebClient()
-    client.force_login(supervisor)
-    return client
 
 
 def upload(api, number, name="DHL.xlsx", **data):
